@@ -1,0 +1,43 @@
+import { consoleIo, UsageError, type CliIo } from './io.js';
+import { SIMULATE_HELP, simulateCommand } from './simulate.js';
+
+const HELP = `Usage: anypoint-graph <command> [options]
+
+Commands:
+  simulate   serve a local, seeded Anypoint Platform simulator
+  help       show this help, or a command's help: anypoint-graph help simulate
+
+Run "anypoint-graph <command> --help" for a command's options.`;
+
+const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
+  simulate: { run: simulateCommand, help: SIMULATE_HELP },
+};
+
+export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    io.out(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === 'help') {
+    io.out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]]!.help : HELP);
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.err(`Unknown command "${command}".\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (error) {
+    // parseArgs raises TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION for bad flags.
+    const code = (error as { code?: string }).code ?? '';
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`anypoint-graph ${command}: ${(error as Error).message}\nRun "anypoint-graph ${command} --help" for usage.`);
+      return 2;
+    }
+    io.err(`anypoint-graph ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

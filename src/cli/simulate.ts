@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { FaultSpecError, parseFaultSpec, parseLatency } from '../simulator/faults.js';
+import { PRESETS, type PresetName } from '../simulator/seed.js';
+import { DEFAULTS, startSimulator } from '../simulator/server.js';
+import { UsageError, waitForShutdown, type CliIo } from './io.js';
+
+export const SIMULATE_HELP = `Usage: anypoint-graph simulate [options]
+
+Serves a local Anypoint Platform (Access Management, API Manager, Exchange) over HTTP,
+seeded deterministically, with faults on demand.
+
+Options:
+  --port N               port to listen on (default 8081; 0 picks a free port)
+  --host H               address to bind (default ${DEFAULTS.host})
+  --preset demo|large    data size (default ${DEFAULTS.preset})
+  --seed S               seed for ids and data (default ${DEFAULTS.seed})
+  --latency-ms L         added latency per request: N, or MIN-MAX for jitter (default 0)
+  --faults SPEC          fault rules: KIND:PROBABILITY[xTIMES][@[METHOD ]PATH-GLOB], comma-separated;
+                         KIND is 429, 503, 500, reset or drop (write commits, response lost)
+                         e.g. "503:0.1@/accounts/**,drop:1x1@POST /accounts/**"
+  --token-lifetime S     access-token lifetime in seconds (default ${DEFAULTS.tokenLifetimeSeconds})
+  --rate-limit N         requests per minute per connected app and product (default ${DEFAULTS.rateLimitPerMinute})
+  -h, --help             show this help
+
+Control endpoints live under /__sim (info, counts, faults, tokens/expire, rate-limit, state).`;
+
+export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      port: { type: 'string', default: '8081' },
+      host: { type: 'string', default: DEFAULTS.host },
+      preset: { type: 'string', default: DEFAULTS.preset },
+      seed: { type: 'string', default: String(DEFAULTS.seed) },
+      'latency-ms': { type: 'string', default: '0' },
+      faults: { type: 'string', default: '' },
+      'token-lifetime': { type: 'string', default: String(DEFAULTS.tokenLifetimeSeconds) },
+      'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimitPerMinute) },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(SIMULATE_HELP);
+    return 0;
+  }
+  const port = positiveInt(values.port, '--port', true);
+  if (!PRESETS.includes(values.preset as PresetName)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}`);
+  let latency;
+  let faults;
+  try {
+    latency = parseLatency(values['latency-ms']);
+    faults = parseFaultSpec(values.faults);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  const sim = await startSimulator({
+    host: values.host,
+    port,
+    preset: values.preset as PresetName,
+    seed: values.seed,
+    latency,
+    faults,
+    tokenLifetimeSeconds: positiveInt(values['token-lifetime'], '--token-lifetime'),
+    rateLimitPerMinute: positiveInt(values['rate-limit'], '--rate-limit'),
+    onError: (error) => io.err(`simulator: unexpected error: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  io.out(`Anypoint simulator (${values.preset}, seed ${values.seed}) listening on ${sim.url}`);
+  io.out(`  root organization: ${sim.demoApp.orgId}`);
+  io.out(`  demo connected app: client_id=${sim.demoApp.clientId} client_secret=${sim.demoApp.clientSecret}`);
+  io.out(`  token: curl -s -X POST ${sim.url}/accounts/api/v2/oauth2/token -H 'content-type: application/json' \\`);
+  io.out(`         -d '{"grant_type":"client_credentials","client_id":"${sim.demoApp.clientId}","client_secret":"${sim.demoApp.clientSecret}"}'`);
+  io.out(`  control: ${sim.url}/__sim/info`);
+  const signal = await waitForShutdown();
+  io.out(`Received ${signal}, stopping the simulator.`);
+  await sim.close();
+  return 0;
+}
+
+function positiveInt(raw: string, flag: string, allowZero = false): number {
+  if (!/^\d+$/.test(raw) || (!allowZero && Number(raw) === 0)) throw new UsageError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${raw}"`);
+  return Number(raw);
+}

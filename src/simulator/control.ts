@@ -1,0 +1,87 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestCounters } from './counters.js';
+import { FaultSpecError, validateFaultConfig, type FaultInjector } from './faults.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { RouteDef, SimResponse } from './http.js';
+import { readBody } from './request-body.js';
+import type { SimStore } from './store.js';
+
+/**
+ * The simulator's own control plane under /__sim, a prefix Anypoint does not use: counters,
+ * faults, token expiry, a state snapshot. Never counted, never faulted, never rate-limited.
+ */
+export const CONTROL_PREFIX = '/__sim';
+
+export interface ControlDeps {
+  store: SimStore;
+  counters: RequestCounters;
+  faults: FaultInjector;
+  rateLimiter: RateLimiter;
+  routes: readonly RouteDef[];
+  info: () => Record<string, unknown>;
+}
+
+function snapshot(store: SimStore) {
+  return {
+    rootOrgId: store.rootOrgId,
+    organizations: [...store.orgs.values()],
+    environments: [...store.environments.values()],
+    users: [...store.users.values()].map(({ password: _password, ...user }) => user),
+    teams: [...store.teams.values()],
+    members: [...store.members.values()].flatMap((m) => [...m.values()]),
+    teamRoles: store.teamRoles,
+    apis: [...store.apis.values()],
+    assets: [...store.assets.values()],
+    tokens: store.tokens.size,
+  };
+}
+
+export async function handleControl(req: IncomingMessage, path: string, deps: ControlDeps): Promise<SimResponse> {
+  const route = `${req.method} ${path.slice(CONTROL_PREFIX.length) || '/'}`;
+  switch (route) {
+    case 'GET /info':
+      return { status: 200, body: deps.info() };
+    case 'GET /routes':
+      return { status: 200, body: deps.routes.map(({ method, template, scope }) => ({ method, template, scope })) };
+    case 'GET /counts':
+      return { status: 200, body: deps.counters.snapshot() };
+    case 'DELETE /counts':
+    case 'POST /counts/reset':
+      deps.counters.reset();
+      return { status: 204 };
+    case 'GET /faults':
+      return { status: 200, body: deps.faults.get() };
+    case 'PUT /faults':
+      try {
+        deps.faults.set(validateFaultConfig(await readBody(req)));
+        return { status: 200, body: deps.faults.get() };
+      } catch (error) {
+        if (error instanceof FaultSpecError) return { status: 400, body: { status: 400, message: error.message } };
+        throw error;
+      }
+    case 'POST /tokens/expire': {
+      // Expiring rather than deleting keeps the 401 path honest: the token is known but stale.
+      let expired = 0;
+      for (const token of deps.store.tokens.values()) {
+        token.expiresAt = 0;
+        expired += 1;
+      }
+      return { status: 200, body: { expired } };
+    }
+    case 'PUT /rate-limit': {
+      const body = ((await readBody(req)) ?? {}) as Record<string, unknown>;
+      const perMinute = Number(body.perMinute);
+      if (!Number.isInteger(perMinute) || perMinute < 1) return { status: 400, body: { status: 400, message: 'perMinute must be a positive integer' } };
+      deps.rateLimiter.perMinute = perMinute;
+      deps.rateLimiter.reset();
+      return { status: 200, body: { perMinute } };
+    }
+    case 'POST /rate-limit/reset':
+      deps.rateLimiter.reset();
+      return { status: 204 };
+    case 'GET /state':
+      return { status: 200, body: snapshot(deps.store) };
+    default:
+      return { status: 404, body: { status: 404, message: `No control route ${route}` } };
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The simulator's in-memory records. Field names follow the Anypoint payloads (API.md) so the
+ * route handlers mostly project these records; derived fields (ancestor ids, embedded orgs) are
+ * computed at response time from the store.
+ */
+export interface OrgRecord {
+  id: string;
+  name: string;
+  parentId: string | null;
+  ownerId: string;
+  clientId: string;
+  domain: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sessionTimeout: number;
+  mfaRequired: string;
+  entitlements: Record<string, unknown>;
+  subscription: { category: string; type: string; expiration: string };
+  deletedAt: string | null;
+}
+
+export type EnvironmentType = 'production' | 'sandbox' | 'design';
+
+export interface EnvironmentRecord {
+  id: string;
+  name: string;
+  organizationId: string;
+  isProduction: boolean;
+  type: EnvironmentType;
+  clientId: string;
+  arcNamespace: string | null;
+}
+
+export type UserType = 'host' | 'proxy';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phoneNumber: string | null;
+  organizationId: string;
+  enabled: boolean;
+  deleted: boolean;
+  type: UserType;
+  idprovider_id: string;
+  createdAt: string;
+  updatedAt: string;
+  lastLogin: string | null;
+  /** Held only so password-grant logins can be checked; never serialised. */
+  password: string;
+}
+
+export type TeamType = 'internal' | 'shared' | 'private' | 'external';
+
+export interface TeamRecord {
+  team_id: string;
+  team_name: string;
+  team_type: TeamType;
+  org_id: string;
+  parentId: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type MembershipType = 'member' | 'maintainer';
+
+export interface MemberRecord {
+  teamId: string;
+  userId: string;
+  membership_type: MembershipType;
+  is_assigned_via_external_groups: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContextParams {
+  org: string;
+  envId?: string;
+}
+
+export interface TeamRoleRecord {
+  teamId: string;
+  role_id: string;
+  context_params: ContextParams;
+}
+
+export interface RoleRecord {
+  role_id: string;
+  name: string;
+  description: string;
+  internal: boolean;
+  org_id: string | null;
+  namespaces: string[];
+  shareable: boolean;
+}
+
+export interface ConnectedAppRecord {
+  client_id: string;
+  client_secret: string;
+  client_name: string;
+  org_id: string;
+  owner_user_id: string;
+  grant_types: string[];
+  scopes: string[];
+  enabled: boolean;
+  audience: string;
+}
+
+export interface TokenRecord {
+  token: string;
+  clientId: string;
+  /** Set for password-grant (user session) tokens; app tokens have none. */
+  userId: string | null;
+  expiresAt: number;
+}
+
+export type AssetType = 'rest-api' | 'http-api' | 'soap-api';
+export type SpecFormat = 'oas' | 'raml';
+
+export interface ExchangeAssetRecord {
+  groupId: string;
+  assetId: string;
+  version: string;
+  name: string;
+  description: string;
+  organizationId: string;
+  type: AssetType;
+  status: 'published' | 'deprecated';
+  isPublic: boolean;
+  labels: string[];
+  categories: Array<{ key: string; displayName: string; value: string[] }>;
+  specFormat: SpecFormat | null;
+  mainFile: string | null;
+  createdById: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ApiTechnology = 'mule4' | 'mule3' | 'flexGateway' | 'serviceMesh';
+
+export interface ApiInstanceRecord {
+  id: number;
+  organizationId: string;
+  environmentId: string;
+  groupId: string;
+  assetId: string;
+  assetVersion: string;
+  productVersion: string;
+  instanceLabel: string | null;
+  technology: ApiTechnology;
+  status: 'active' | 'inactive' | 'unregistered';
+  endpointUri: string | null;
+  deprecated: boolean;
+  isPublic: boolean;
+  pinned: boolean;
+  lastActiveDate: string | null;
+  description: string | null;
+  tags: string[];
+  createdDate: string;
+  updatedDate: string;
+}
+
+export interface PolicyRecord {
+  id: number;
+  apiId: number;
+  policyTemplateId: string;
+  assetId: string;
+  assetVersion: string;
+  order: number;
+  disabled: boolean;
+  configurationData: Record<string, unknown>;
+}
+
+export interface ContractRecord {
+  id: number;
+  apiId: number;
+  status: 'APPROVED' | 'PENDING' | 'REVOKED' | 'REJECTED';
+  applicationId: number;
+  applicationName: string;
+  clientId: string;
+  tierId: number | null;
+  approvedDate: string | null;
+  createdDate: string;
+}

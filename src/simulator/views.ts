@@ -1,0 +1,286 @@
+import type { SimStore } from './store.js';
+import type {
+  ApiInstanceRecord,
+  EnvironmentRecord,
+  ExchangeAssetRecord,
+  MemberRecord,
+  OrgRecord,
+  TeamRecord,
+  UserRecord,
+} from './model.js';
+
+/**
+ * Projections of store records into Anypoint response payloads (API.md). Kept in one place so
+ * every route that returns, say, a User returns the same shape.
+ */
+
+export function environmentView(env: EnvironmentRecord) {
+  return {
+    id: env.id,
+    name: env.name,
+    organizationId: env.organizationId,
+    isProduction: env.isProduction,
+    type: env.type,
+    clientId: env.clientId,
+    arcNamespace: env.arcNamespace,
+  };
+}
+
+function orgSummary(store: SimStore, org: OrgRecord) {
+  return {
+    id: org.id,
+    name: org.name,
+    isRoot: org.parentId === null,
+    isMaster: org.parentId === null,
+    parentId: org.parentId,
+    parentName: org.parentId ? (store.orgs.get(org.parentId)?.name ?? null) : null,
+  };
+}
+
+export function organizationView(store: SimStore, org: OrgRecord) {
+  const owner = store.users.get(org.ownerId);
+  return {
+    id: org.id,
+    name: org.name,
+    createdAt: org.createdAt,
+    updatedAt: org.updatedAt,
+    ownerId: org.ownerId,
+    clientId: org.clientId,
+    idprovider_id: 'mulesoft',
+    isFederated: false,
+    parentOrganizationIds: store.orgAncestorIds(org.id),
+    subOrganizationIds: store.orgChildIds(org.id),
+    tenantOrganizationIds: [],
+    mfaRequired: org.mfaRequired,
+    isAutomaticAdminPromotionExempt: false,
+    orgType: 'anypoint',
+    domain: org.domain,
+    isRoot: org.parentId === null,
+    isMaster: org.parentId === null,
+    gdotId: null,
+    deletedAt: org.deletedAt,
+    sessionTimeout: org.sessionTimeout,
+    properties: {},
+    entitlements: org.entitlements,
+    subscription: org.subscription,
+    environments: store.environmentsOf(org.id).map(environmentView),
+    owner: owner ? { id: owner.id, username: owner.username, firstName: owner.firstName, lastName: owner.lastName } : null,
+  };
+}
+
+export interface HierarchyNode {
+  id: string;
+  name: string;
+  isMaster: boolean;
+  isRoot: boolean;
+  ownerId: string;
+  parentOrganizationIds: string[];
+  domain: string | null;
+  sessionTimeout: number;
+  entitlements: Record<string, unknown>;
+  subOrganizations: HierarchyNode[];
+}
+
+export function hierarchyView(store: SimStore, org: OrgRecord): HierarchyNode {
+  return {
+    id: org.id,
+    name: org.name,
+    isMaster: org.parentId === null,
+    isRoot: org.parentId === null,
+    ownerId: org.ownerId,
+    parentOrganizationIds: store.orgAncestorIds(org.id),
+    domain: org.domain,
+    sessionTimeout: org.sessionTimeout,
+    entitlements: org.entitlements,
+    subOrganizations: store
+      .orgChildIds(org.id)
+      .map((id) => hierarchyView(store, store.orgs.get(id)!)),
+  };
+}
+
+export function userView(store: SimStore, user: UserRecord) {
+  const org = store.orgs.get(user.organizationId);
+  const memberOf = org ? [org, ...store.orgAncestorIds(org.id).map((id) => store.orgs.get(id)!)] : [];
+  return {
+    id: user.id,
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    phoneNumber: user.phoneNumber,
+    organizationId: user.organizationId,
+    enabled: user.enabled,
+    deleted: user.deleted,
+    lastLogin: user.lastLogin,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+    idprovider_id: user.idprovider_id,
+    isFederated: false,
+    type: user.type,
+    mfaVerificationExcluded: false,
+    mfaVerifiersConfigured: 'false',
+    organization: org ? { id: org.id, name: org.name, isMaster: org.parentId === null } : null,
+    primaryOrganization: org ? { id: org.id, name: org.name } : null,
+    memberOfOrganizations: memberOf.map((o) => orgSummary(store, o)),
+    contributorOfOrganizations: [],
+    organizationPreferences: {},
+    properties: {},
+  };
+}
+
+export function teamView(store: SimStore, team: TeamRecord) {
+  return {
+    team_id: team.team_id,
+    team_name: team.team_name,
+    team_type: team.team_type,
+    org_id: team.org_id,
+    ancestor_team_ids: store.teamAncestorIds(team.team_id),
+    created_at: team.created_at,
+    updated_at: team.updated_at,
+  };
+}
+
+export function memberView(store: SimStore, member: MemberRecord) {
+  const user = store.users.get(member.userId);
+  return {
+    id: member.userId,
+    name: user ? `${user.firstName} ${user.lastName}` : member.userId,
+    identity_type: 'user',
+    membership_type: member.membership_type,
+    is_assigned_via_external_groups: member.is_assigned_via_external_groups,
+    created_at: member.created_at,
+    updated_at: member.updated_at,
+  };
+}
+
+export function apiInstanceView(api: ApiInstanceRecord) {
+  return {
+    id: api.id,
+    groupId: api.groupId,
+    assetId: api.assetId,
+    assetVersion: api.assetVersion,
+    productVersion: api.productVersion,
+    instanceLabel: api.instanceLabel,
+    technology: api.technology,
+    status: api.status,
+    endpointUri: api.endpointUri,
+    environmentId: api.environmentId,
+    organizationId: api.organizationId,
+    masterOrganizationId: api.organizationId,
+    deprecated: api.deprecated,
+    isPublic: api.isPublic,
+    pinned: api.pinned,
+    lastActiveDate: api.lastActiveDate,
+    activeContractsCount: 0,
+    autodiscoveryInstanceName: `${api.productVersion}:${api.id}`,
+    order: 1,
+    stage: 'release',
+    description: api.description,
+    tags: api.tags,
+    providerId: null,
+    deployment: null,
+    routing: [],
+    audit: { created: { date: api.createdDate }, updated: { date: api.updatedDate } },
+  };
+}
+
+export function apiEndpointView(api: ApiInstanceRecord) {
+  return {
+    id: api.id + 1,
+    type: 'http',
+    uri: api.endpointUri,
+    proxyUri: null,
+    proxyRegistrationUri: null,
+    isCloudHub: null,
+    deploymentType: 'CH2',
+    muleVersion4OrAbove: api.technology !== 'mule3',
+    responseTimeout: null,
+    referencesUserDomain: null,
+    policiesVersion: null,
+    wsdlConfig: null,
+    tlsContexts: null,
+    audit: { created: { date: api.createdDate }, updated: {} },
+  };
+}
+
+export function fileView(asset: ExchangeAssetRecord, link: string) {
+  if (!asset.specFormat) return [];
+  return [
+    {
+      classifier: asset.specFormat,
+      // OAS specs are a single YAML file here; RAML specs come as a zip, as Exchange packages them.
+      packaging: asset.specFormat === 'oas' ? 'yaml' : 'zip',
+      externalLink: link,
+      downloadURL: link,
+      md5: null,
+      sha1: null,
+      createdDate: asset.createdAt,
+      mainFile: asset.mainFile,
+      isGenerated: false,
+    },
+  ];
+}
+
+export function assetSummaryView(store: SimStore, asset: ExchangeAssetRecord, link: string) {
+  const org = store.orgs.get(asset.organizationId);
+  const author = store.users.get(asset.createdById);
+  const [major, minor] = asset.version.split('.');
+  return {
+    id: `${asset.groupId}/${asset.assetId}/${asset.version}`,
+    groupId: asset.groupId,
+    assetId: asset.assetId,
+    version: asset.version,
+    minorVersion: `${major}.${minor}`,
+    versionGroup: `v${major}`,
+    name: asset.name,
+    description: asset.description,
+    type: asset.type,
+    status: asset.status,
+    isPublic: asset.isPublic,
+    isSnapshot: false,
+    contactName: author ? `${author.firstName} ${author.lastName}` : null,
+    contactEmail: author?.email ?? null,
+    labels: asset.labels,
+    categories: asset.categories,
+    customFields: [],
+    files: fileView(asset, link),
+    createdBy: author
+      ? { id: author.id, userName: author.username, firstName: author.firstName, lastName: author.lastName }
+      : null,
+    organization: org
+      ? {
+          id: org.id,
+          name: org.name,
+          isMaster: org.parentId === null,
+          isRoot: org.parentId === null,
+          domain: org.domain,
+          parentOrganizationIds: store.orgAncestorIds(org.id),
+          subOrganizationIds: store.orgChildIds(org.id),
+          tenantOrganizationIds: [],
+          isMulesoftOrganization: false,
+        }
+      : null,
+    rating: 0,
+    numberOfRates: 0,
+    createdDate: asset.createdAt,
+    updatedDate: asset.updatedAt,
+    createdAt: asset.createdAt,
+    modifiedAt: asset.updatedAt,
+  };
+}
+
+export function assetDetailView(store: SimStore, asset: ExchangeAssetRecord, link: string) {
+  const [major] = asset.version.split('.');
+  const versions = [...store.assets.values()]
+    .filter((a) => a.groupId === asset.groupId && a.assetId === asset.assetId)
+    .map((a) => ({ version: a.version, status: a.status, createdAt: a.createdAt }));
+  return {
+    ...assetSummaryView(store, asset, link),
+    organizationId: asset.organizationId,
+    createdById: asset.createdById,
+    attributes: [],
+    dependencies: [],
+    versions,
+    productAPIVersion: `v${major}`,
+  };
+}
