@@ -1,15 +1,18 @@
 import { consoleIo, UsageError, type CliIo } from './io.js';
+import { SERVE_HELP, serveCommand } from './serve.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate.js';
 
 const HELP = `Usage: anypoint-graph <command> [options]
 
 Commands:
+  serve      serve the GraphQL gateway (the embedded simulator when no credentials are set)
   simulate   serve a local, seeded Anypoint Platform simulator
   help       show this help, or a command's help: anypoint-graph help simulate
 
 Run "anypoint-graph <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
+  serve: { run: serveCommand, help: SERVE_HELP },
   simulate: { run: simulateCommand, help: SIMULATE_HELP },
 };
 

@@ -3,7 +3,7 @@ import type { RequestCounters } from './counters.js';
 import { FaultSpecError, validateFaultConfig, type FaultInjector } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RouteDef, SimResponse } from './http.js';
-import { readBody } from './request-body.js';
+import { BodyError, readBody } from './request-body.js';
 import type { SimStore } from './store.js';
 
 /**
@@ -37,6 +37,16 @@ function snapshot(store: SimStore) {
 }
 
 export async function handleControl(req: IncomingMessage, path: string, deps: ControlDeps): Promise<SimResponse> {
+  try {
+    return await controlRoute(req, path, deps);
+  } catch (error) {
+    // A body that is not JSON is the caller's mistake (400), not a simulator failure (500).
+    if (error instanceof BodyError) return { status: error.status, body: { status: error.status, message: error.message } };
+    throw error;
+  }
+}
+
+async function controlRoute(req: IncomingMessage, path: string, deps: ControlDeps): Promise<SimResponse> {
   const route = `${req.method} ${path.slice(CONTROL_PREFIX.length) || '/'}`;
   switch (route) {
     case 'GET /info':

@@ -56,6 +56,8 @@ export interface RouteDef {
 export interface ValidationDetail {
   dataPath?: string;
   keyword?: string;
+  /** The rule the value broke, as text: the spec types both `schema` and `data` as strings. */
+  schema?: string;
   data?: unknown;
 }
 
@@ -80,8 +82,9 @@ export const noContent = (): SimResponse => ({ status: 204 });
 export function renderError(error: SimError, style: ErrorStyle, product: Product): SimResponse {
   const { status, message } = error;
   if (status === 400 && (style === 'validation' || style === 'apim')) {
-    const { dataPath = '', keyword = 'invalid', data = null } = error.detail;
-    return json(400, { errors: [{ type: 'validation', dataPath, keyword, schema: null, data, message }] });
+    const { dataPath = '', keyword = 'invalid', schema = '', data = null } = error.detail;
+    const text = typeof data === 'string' ? data : JSON.stringify(data);
+    return json(400, { errors: [{ type: 'validation', dataPath, keyword, schema, data: text, message }] });
   }
   if (status === 400 && style === 'html') return { status, raw: message, contentType: 'text/html; charset=utf-8' };
   if (status === 404 && style === 'apim') return json(404, { name: 'NotFoundError', message });
@@ -93,14 +96,14 @@ export function renderError(error: SimError, style: ErrorStyle, product: Product
 export function intParam(query: URLSearchParams, name: string, fallback: number): number {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw badRequest(`${name} must be a non-negative integer`, { dataPath: `.${name}`, keyword: 'type', data: raw });
+  if (!/^\d+$/.test(raw)) throw badRequest(`${name} must be a non-negative integer`, { dataPath: `.${name}`, keyword: 'type', schema: 'integer', data: raw });
   return Number(raw);
 }
 
 export function boolParam(query: URLSearchParams, name: string, fallback: boolean): boolean {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw badRequest(`${name} must be true or false`, { dataPath: `.${name}`, keyword: 'type', data: raw });
+  if (raw !== 'true' && raw !== 'false') throw badRequest(`${name} must be true or false`, { dataPath: `.${name}`, keyword: 'type', schema: 'boolean', data: raw });
   return raw === 'true';
 }
 
@@ -108,7 +111,7 @@ export function enumParam<T extends string>(query: URLSearchParams, name: string
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
-    throw badRequest(`${name} must be one of ${allowed.join(', ')}`, { dataPath: `.${name}`, keyword: 'enum', data: raw });
+    throw badRequest(`${name} must be one of ${allowed.join(', ')}`, { dataPath: `.${name}`, keyword: 'enum', schema: allowed.join(','), data: raw });
   }
   return raw as T;
 }

@@ -41,7 +41,7 @@ export class Router {
       if (route.def.method !== method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1]!);
+        params[name] = decodeSegment(m[i + 1]!);
       });
       return { match: { def: route.def, params }, pathKnown };
     }
@@ -50,5 +50,18 @@ export class Router {
 
   get definitions(): readonly RouteDef[] {
     return this.routes.map((r) => r.def);
+  }
+}
+
+/**
+ * A malformed escape (e.g. "%E0%A4%A") stays as it was rather than throwing: the lookup then
+ * misses and the route answers its usual 404, where a URIError here would escape the request
+ * listener and take the whole simulator down.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

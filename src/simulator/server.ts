@@ -201,7 +201,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', baseUrl);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', baseUrl);
+    } catch {
+      // A request target that does not parse (e.g. "//[") must not throw out of the listener and crash the simulator.
+      send(res, { status: 400, body: { status: 400, message: 'The request target is not a valid URL' } }, {});
+      counters.record(req.method ?? 'GET', 'unmatched', 400);
+      return;
+    }
     if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       handleControl(req, url.pathname, { store, counters, faults, rateLimiter, routes: platformRoutes, info })
         .then((response) => send(res, response, {}))

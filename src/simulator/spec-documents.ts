@@ -1,4 +1,5 @@
 import type { ExchangeAssetRecord } from './model.js';
+import { createZip } from './zip.js';
 
 /** The API specification text the simulator serves for an asset: small, valid OAS 3 or RAML 1.0. */
 export function specDocument(asset: ExchangeAssetRecord): string {
@@ -49,4 +50,12 @@ export function specDocument(asset: ExchangeAssetRecord): string {
     '          description: OK',
     '',
   ].join('\n');
+}
+
+/** The bytes an asset's spec download serves: OAS as one YAML file, RAML zipped as Exchange packages it. */
+export function specFile(asset: ExchangeAssetRecord): { content: Buffer; contentType: string } | null {
+  if (!asset.specFormat || !asset.mainFile) return null;
+  const text = specDocument(asset);
+  if (asset.specFormat === 'raml') return { content: createZip([{ name: asset.mainFile, content: text }]), contentType: 'application/zip' };
+  return { content: Buffer.from(text, 'utf8'), contentType: 'application/yaml' };
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { specFile } from './spec-documents.js';
 import type { SimStore } from './store.js';
 import type {
   ApiInstanceRecord,
@@ -107,11 +109,13 @@ export function userView(store: SimStore, user: UserRecord) {
     firstName: user.firstName,
     lastName: user.lastName,
     email: user.email,
-    phoneNumber: user.phoneNumber,
+    // Absent rather than null when unknown: the spec types both as plain strings, and API.md §4
+    // has lastLogin "ISO or absent".
+    ...(user.phoneNumber === null ? {} : { phoneNumber: user.phoneNumber }),
     organizationId: user.organizationId,
     enabled: user.enabled,
     deleted: user.deleted,
-    lastLogin: user.lastLogin,
+    ...(user.lastLogin === null ? {} : { lastLogin: user.lastLogin }),
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     idprovider_id: user.idprovider_id,
@@ -198,13 +202,15 @@ export function apiEndpointView(api: ApiInstanceRecord) {
     referencesUserDomain: null,
     policiesVersion: null,
     wsdlConfig: null,
-    tlsContexts: null,
+    // tlsContexts is an object in the spec and only sent with includeTlsContexts=true (API.md §8.2).
     audit: { created: { date: api.createdDate }, updated: {} },
   };
 }
 
 export function fileView(asset: ExchangeAssetRecord, link: string) {
-  if (!asset.specFormat) return [];
+  const file = specFile(asset);
+  if (!asset.specFormat || !file) return [];
+  const digest = (algorithm: string) => createHash(algorithm).update(file.content).digest('hex');
   return [
     {
       classifier: asset.specFormat,
@@ -212,8 +218,8 @@ export function fileView(asset: ExchangeAssetRecord, link: string) {
       packaging: asset.specFormat === 'oas' ? 'yaml' : 'zip',
       externalLink: link,
       downloadURL: link,
-      md5: null,
-      sha1: null,
+      md5: digest('md5'),
+      sha1: digest('sha1'),
       createdDate: asset.createdAt,
       mainFile: asset.mainFile,
       isGenerated: false,

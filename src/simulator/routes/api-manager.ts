@@ -138,7 +138,7 @@ export const apiManagerRoutes: RouteDef[] = [
           applicationId: c.applicationId,
           application: { id: c.applicationId, name: c.applicationName, clientId: c.clientId, coreServicesId: c.clientId },
           tierId: c.tierId,
-          tier: null,
+          // The spec's tier is a Tier object, not nullable: a contract without a tier has none.
           requestedTierId: null,
           approvedDate: c.approvedDate,
           rejectedDate: null,

@@ -59,7 +59,8 @@ function connectedAppView(ctx: RouteContext, clientId: string) {
   if (!app) throw notFound('Connected application');
   // The secret is only ever shown on creation; reads leave it out.
   const { client_secret: _secret, scopes, ...rest } = app;
-  return { ...rest, owner_org_id: app.org_id, scopes, redirect_uris: [], public_keys: [], client_uri: null };
+  // No client_uri: the seeded apps have none, and the spec types it as a plain string.
+  return { ...rest, owner_org_id: app.org_id, scopes, redirect_uris: [], public_keys: [] };
 }
 
 export const authRoutes: RouteDef[] = [

@@ -1,9 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SimError, intParam, json, notFound, type RouteContext, type RouteDef } from '../http.js';
 import type { ExchangeAssetRecord } from '../model.js';
-import { specDocument } from '../spec-documents.js';
+import { specFile } from '../spec-documents.js';
 import { assetDetailView, assetSummaryView } from '../views.js';
-import { createZip } from '../zip.js';
 
 /**
  * Exchange (API.md §9): v2 search as a bare array, asset detail on the v2 and v1 paths, and the
@@ -68,21 +67,19 @@ function download(ctx: RouteContext) {
   if (given.length !== expected.length || !timingSafeEqual(given, expected) || expires * 1000 < Date.now()) {
     throw new SimError(403, 'The download link is invalid or has expired');
   }
-  const asset = requireAsset(ctx);
-  const text = specDocument(asset);
-  if (asset.specFormat === 'raml') {
-    return { status: 200, raw: createZip([{ name: asset.mainFile!, content: text }]), contentType: 'application/zip' };
-  }
-  return { status: 200, raw: text, contentType: 'application/yaml' };
+  const file = specFile(requireAsset(ctx));
+  if (!file) throw notFound(`File ${fileName}`);
+  return { status: 200, raw: file.content, contentType: file.contentType };
 }
 
 const ASSET = '/exchange/api/v2/assets/{groupId}/{assetId}';
 
 export const exchangeRoutes: RouteDef[] = [
   { method: 'GET', template: '/exchange/api/v2/assets', scope: 'read:exchange', errorStyle: 'status', handler: search },
+  // Before `${ASSET}/{version}`: the router takes the first match, and "asset" is not a version.
+  { method: 'GET', template: `${ASSET}/asset`, scope: 'read:exchange', errorStyle: 'status', handler: detail(true) },
   { method: 'GET', template: `${ASSET}/{version}`, scope: 'read:exchange', errorStyle: 'status', handler: detail(false) },
   { method: 'GET', template: `${ASSET}/{version}/asset`, scope: 'read:exchange', errorStyle: 'status', handler: detail(false) },
-  { method: 'GET', template: `${ASSET}/asset`, scope: 'read:exchange', errorStyle: 'status', handler: detail(true) },
   { method: 'GET', template: '/exchange/api/v1/assets/{groupId}/{assetId}/{version}', scope: 'read:exchange', errorStyle: 'status', handler: detail(false) },
   { method: 'GET', template: FILES_TEMPLATE, scope: null, errorStyle: 'status', handler: download },
 ];

@@ -1,0 +1,44 @@
+import type { AnypointApiInstance } from '../src/anypoint/types.js';
+import type { ApiResolvers, ApiSpecificationResolvers, ExchangeAssetResolvers, ExchangeFileResolvers } from '../src/generated/resolvers-types.js';
+import type { GatewayContext } from '../src/server/context.js';
+import { SpecificationFormat } from '../src/graph/enums.js';
+import { parseApiId } from './ids.js';
+
+const assetOf = (api: AnypointApiInstance, ctx: GatewayContext) =>
+  ctx.loaders.apis.exchangeAsset.load({ groupId: api.groupId, assetId: api.assetId, version: api.assetVersion });
+
+const SPEC_CLASSIFIERS = ['oas', 'raml'];
+
+export const Api: ApiResolvers = {
+  __resolveReference: ({ id }, ctx) => ctx.loaders.apis.apiById.load({ id: parseApiId(id) }),
+  id: (api) => String(api.id),
+  // The API list names each asset group, so the name costs no Exchange call when listed.
+  name: async (api, _, ctx) => (await ctx.loaders.apis.assetNameOf(api)) ?? (await assetOf(api, ctx)).name,
+  apiType: async (api, _, ctx) => (await assetOf(api, ctx)).type,
+  environment: (api, _, ctx) => ctx.loaders.orgs.environmentById.load(api.environmentId),
+  organization: (api) => ({ id: api.organizationId }),
+  exchangeAsset: (api, _, ctx) => assetOf(api, ctx),
+  specification: async (api, _, ctx) => {
+    const asset = await assetOf(api, ctx);
+    const file = asset.files?.find((f) => f.classifier && SPEC_CLASSIFIERS.includes(f.classifier));
+    return file ? { asset, file } : null;
+  },
+};
+
+export const ExchangeAsset: ExchangeAssetResolvers = {
+  isPublic: (asset) => asset.isPublic ?? false,
+  labels: (asset) => asset.labels ?? [],
+  categories: (asset) => (asset.categories ?? []).map((c) => ({ key: c.key, displayName: c.displayName ?? null, values: c.value })),
+  files: (asset) => asset.files ?? [],
+};
+
+export const ExchangeFile: ExchangeFileResolvers = {
+  downloadUrl: (file) => file.externalLink ?? file.downloadURL ?? null,
+};
+
+export const ApiSpecification: ApiSpecificationResolvers = {
+  format: ({ file }) => file.classifier as SpecificationFormat,
+  mainFile: ({ file }) => file.mainFile ?? null,
+  downloadUrl: ({ file }) => file.externalLink ?? file.downloadURL ?? null,
+  content: ({ asset, file }, _, ctx) => ctx.loaders.apis.specContent(asset, file),
+};

@@ -1,0 +1,11 @@
+import type { EnvironmentResolvers } from '../src/generated/resolvers-types.js';
+import { connectionFrom } from './connection.js';
+import { apisOfEnvironment } from './lists.js';
+
+export const Environment: EnvironmentResolvers = {
+  __resolveReference: ({ id }, ctx) => ctx.loaders.orgs.environmentById.load(id),
+  organization: (env) => ({ id: env.organizationId }),
+  apiCount: (env, _, ctx) => ctx.loaders.apis.apiCount(env.organizationId, env.id),
+  apis: async (env, { filter, first, after }, ctx) =>
+    connectionFrom(await apisOfEnvironment(ctx, env.organizationId, env.id, filter), { first, after }, ctx.maxPageSize),
+};

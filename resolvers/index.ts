@@ -1,0 +1,31 @@
+import { DateTimeResolver, EmailAddressResolver, JSONResolver, URLResolver } from 'graphql-scalars';
+import type { Resolvers } from '../src/generated/resolvers-types.js';
+import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
+import { Environment } from './Environment.js';
+import { Organization } from './Organization.js';
+import { Query } from './Query.js';
+import { Team, TeamMember, TeamRole } from './Team.js';
+import { TeamMembership, User } from './User.js';
+import { Viewer } from './Viewer.js';
+import { enumResolvers } from './enums.js';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  EmailAddress: EmailAddressResolver,
+  URL: URLResolver,
+  JSON: JSONResolver,
+  ...enumResolvers,
+  Query,
+  Viewer,
+  Organization,
+  Environment,
+  User,
+  TeamMembership,
+  Team,
+  TeamMember,
+  TeamRole,
+  Api,
+  ExchangeAsset,
+  ExchangeFile,
+  ApiSpecification,
+};

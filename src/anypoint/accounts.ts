@@ -1,0 +1,72 @@
+import type { AnypointClient } from './client.js';
+import { listAllData } from './pagination.js';
+import type {
+  AnypointEnvironment,
+  AnypointHierarchyNode,
+  AnypointMe,
+  AnypointOrganization,
+  AnypointTeam,
+  AnypointTeamMember,
+  AnypointTeamRole,
+  AnypointUser,
+  DataEnvelope,
+} from './types.js';
+
+/**
+ * Access Management reads (API.md §1-§5): organizations, environments, users, teams.
+ * Each function is one route; the loaders decide which to call.
+ */
+
+type Call = { signal?: AbortSignal; requestId?: string };
+
+export const ROUTES = {
+  me: '/accounts/api/me',
+  organization: '/accounts/api/organizations/{orgId}',
+  hierarchy: '/accounts/api/organizations/{orgId}/hierarchy',
+  environments: '/accounts/api/organizations/{orgId}/environments',
+  environment: '/accounts/api/organizations/{orgId}/environments/{envId}',
+  users: '/accounts/api/organizations/{orgId}/users',
+  user: '/accounts/api/organizations/{orgId}/users/{userId}',
+  teams: '/accounts/api/organizations/{orgId}/teams',
+  team: '/accounts/api/organizations/{orgId}/teams/{teamId}',
+  teamMembers: '/accounts/api/organizations/{orgId}/teams/{teamId}/members',
+  teamMember: '/accounts/api/organizations/{orgId}/teams/{teamId}/members/{userId}',
+  teamRoles: '/accounts/api/organizations/{orgId}/teams/{teamId}/roles',
+} as const;
+
+export const getMe = (client: AnypointClient, call: Call = {}) => client.request<AnypointMe>({ route: ROUTES.me, ...call });
+
+export const getOrganization = (client: AnypointClient, orgId: string, call: Call = {}) =>
+  client.request<AnypointOrganization>({ route: ROUTES.organization, params: { orgId }, ...call });
+
+export const getHierarchy = (client: AnypointClient, orgId: string, call: Call = {}) =>
+  client.request<AnypointHierarchyNode>({ route: ROUTES.hierarchy, params: { orgId }, ...call });
+
+export async function listEnvironments(client: AnypointClient, orgId: string, call: Call = {}): Promise<AnypointEnvironment[]> {
+  // The environments list has no paging parameters (API.md §3).
+  return (await client.request<DataEnvelope<AnypointEnvironment>>({ route: ROUTES.environments, params: { orgId }, ...call })).data;
+}
+
+export const getEnvironment = (client: AnypointClient, orgId: string, envId: string, call: Call = {}) =>
+  client.request<AnypointEnvironment>({ route: ROUTES.environment, params: { orgId, envId }, ...call });
+
+export const getUser = (client: AnypointClient, orgId: string, userId: string, call: Call = {}) =>
+  client.request<AnypointUser>({ route: ROUTES.user, params: { orgId, userId }, ...call });
+
+export const listUsersPage = (client: AnypointClient, orgId: string, offset: number, limit: number, call: Call = {}) =>
+  client.request<DataEnvelope<AnypointUser>>({ route: ROUTES.users, params: { orgId }, query: { offset, limit }, ...call });
+
+export const listAllUsers = (client: AnypointClient, orgId: string, call: Call = {}) =>
+  listAllData<AnypointUser>(client, { route: ROUTES.users, params: { orgId }, ...call });
+
+export const getTeam = (client: AnypointClient, orgId: string, teamId: string, call: Call = {}) =>
+  client.request<AnypointTeam>({ route: ROUTES.team, params: { orgId, teamId }, ...call });
+
+export const listAllTeams = (client: AnypointClient, orgId: string, call: Call = {}) =>
+  listAllData<AnypointTeam>(client, { route: ROUTES.teams, params: { orgId }, query: { sort: 'team_name' }, ...call });
+
+export const listAllTeamMembers = (client: AnypointClient, orgId: string, teamId: string, call: Call = {}) =>
+  listAllData<AnypointTeamMember>(client, { route: ROUTES.teamMembers, params: { orgId, teamId }, ...call });
+
+export const listAllTeamRoles = (client: AnypointClient, orgId: string, teamId: string, call: Call = {}) =>
+  listAllData<AnypointTeamRole>(client, { route: ROUTES.teamRoles, params: { orgId, teamId }, ...call });

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import { AnypointError } from './errors.js';
+import { withRetry, type RetryHooks } from './retry.js';
+import { DEFAULT_RETRY_POLICY, headerValue, type RetryPolicy } from './retry-policy.js';
+import { createTokenProvider, type TokenProvider } from './token-provider.js';
+import { send, type TransportResponse } from './transport.js';
+
+/**
+ * The Anypoint REST client: one request() with auth, rate-limit awareness, retry, timeouts,
+ * cancellation and GET de-duplication composed around undici (STYLE.md habit 1). API families
+ * (users.ts, teams.ts, ...) are thin functions over it. This module never imports graphql.
+ */
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined | null;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Route template, e.g. /accounts/api/organizations/{orgId}/users; {names} filled from params. */
+  route: string;
+  params?: Record<string, string | number>;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Propagated as X-Request-Id so a gateway request can be traced upstream. */
+  requestId?: string;
+}
+
+export interface UpstreamCall {
+  method: string;
+  route: string;
+  status: number | null;
+  durationMs: number;
+  requestId: string;
+}
+
+export interface AnypointClientOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Concurrency cap: open connections (one request each) to the control plane. */
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  retryPolicy?: Partial<RetryPolicy>;
+  onRetry?: RetryHooks['onRetry'];
+  /** Called once per completed upstream attempt, for logs and metrics. */
+  onCall?: (call: UpstreamCall) => void;
+  /** Extra headers per call (e.g. traceparent), computed at send time. */
+  headers?: () => Record<string, string>;
+  dispatcher?: Dispatcher;
+}
+
+export interface AnypointClient {
+  /** Control plane origin + client id: partitions caches so two credentials never share entries. */
+  readonly identity: string;
+  readonly origin: string;
+  readonly tokens: TokenProvider;
+  request<T>(options: RequestOptions): Promise<T>;
+  /** GETs a signed absolute URL (Exchange file links) without the bearer token. */
+  download(url: string, options?: { signal?: AbortSignal; requestId?: string }): Promise<{ body: unknown; contentType: string }>;
+  close(): Promise<void>;
+}
+
+export function expandRoute(route: string, params: Record<string, string | number> = {}): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === '') throw new TypeError(`Missing path parameter ${name} for ${route}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+export function queryString(query: Record<string, QueryValue> = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const item of value) search.append(key, item);
+    else search.append(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * Shares one upstream GET between identical concurrent callers. The shared call is aborted only
+ * when every caller waiting on it has aborted.
+ */
+class InflightGets {
+  private readonly entries = new Map<string, { promise: Promise<unknown>; controller: AbortController; waiting: number }>();
+
+  run<T>(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const controller = new AbortController();
+      const promise = start(controller.signal).finally(() => this.entries.delete(key));
+      entry = { promise, controller, waiting: 0 };
+      this.entries.set(key, entry);
+    }
+    const shared = entry;
+    shared.waiting += 1;
+    if (!signal) return shared.promise as Promise<T>;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        shared.waiting -= 1;
+        if (shared.waiting === 0) shared.controller.abort(signal.reason);
+        reject(new AnypointError({ status: null, code: 'ABORTED', method: 'GET', route: key.split(' ')[0]!, upstreamMessage: 'The request was cancelled' }));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      (shared.promise as Promise<T>).then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+export function createAnypointClient(options: AnypointClientOptions): AnypointClient {
+  const origin = new URL(options.baseUrl).origin;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections: options.maxConnections ?? 16,
+      pipelining: 1,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      headersTimeout: options.headersTimeoutMs ?? 30_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+      keepAliveTimeout: 30_000,
+    });
+  const tokens = createTokenProvider({ dispatcher, origin, clientId: options.clientId, clientSecret: options.clientSecret, retryPolicy: policy });
+  const inflight = new InflightGets();
+  // Access Management reports its per-minute window; when it is spent, wait for the reset instead of burning a 503.
+  let rateWindow: { remaining: number; resetAtMs: number } | null = null;
+
+  async function respectRateWindow(signal?: AbortSignal): Promise<void> {
+    if (!rateWindow || rateWindow.remaining > 0) return;
+    const waitMs = rateWindow.resetAtMs - Date.now();
+    if (waitMs <= 0) {
+      rateWindow = null;
+      return;
+    }
+    if (waitMs > policy.maxWaitMs) return;
+    await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+  }
+
+  function noteRateHeaders(response: TransportResponse): void {
+    const remaining = headerValue(response.headers, 'x-ratelimit-remaining');
+    const reset = headerValue(response.headers, 'x-ratelimit-reset');
+    if (remaining !== undefined && reset !== undefined && /^\d+$/.test(remaining) && /^\d+$/.test(reset)) {
+      rateWindow = { remaining: Number(remaining), resetAtMs: Number(reset) * 1000 };
+    }
+  }
+
+  async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, signal?: AbortSignal, bearer = true): Promise<TransportResponse> {
+    await respectRateWindow(signal);
+    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId, ...options.headers?.() };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let token: string | undefined;
+    if (bearer) {
+      token = await tokens.getToken();
+      headers.authorization = `Bearer ${token}`;
+    }
+    const started = performance.now();
+    let status: number | null = null;
+    try {
+      let response = await send(dispatcher, origin, { method, path, route, headers, body, signal });
+      status = response.status;
+      if (response.status === 401 && token) {
+        // The token died early (revoked, expired at the platform): refresh once and replay.
+        tokens.invalidate(token);
+        options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId });
+        headers.authorization = `Bearer ${await tokens.getToken()}`;
+        response = await send(dispatcher, origin, { method, path, route, headers, body, signal });
+        status = response.status;
+      }
+      noteRateHeaders(response);
+      return response;
+    } finally {
+      options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId });
+    }
+  }
+
+  async function perform(opts: RequestOptions, signal: AbortSignal | undefined): Promise<unknown> {
+    const method = opts.method ?? 'GET';
+    const path = expandRoute(opts.route, opts.params) + queryString(opts.query);
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const requestId = opts.requestId ?? randomUUID();
+    const response = await withRetry(
+      policy,
+      { method, route: opts.route, idempotent: policy.idempotentMethods.has(method), signal },
+      () => attemptOnce(method, opts.route, path, body, requestId, signal),
+      { onRetry: options.onRetry },
+    );
+    return response.body;
+  }
+
+  return {
+    identity: `${origin}|${options.clientId}`,
+    origin,
+    tokens,
+    request<T>(opts: RequestOptions): Promise<T> {
+      const method = opts.method ?? 'GET';
+      if (method !== 'GET') return perform(opts, opts.signal) as Promise<T>;
+      const key = `${opts.route} ${expandRoute(opts.route, opts.params)}${queryString(opts.query)}`;
+      return inflight.run(key, opts.signal, (shared) => perform(opts, shared)) as Promise<T>;
+    },
+    async download(url, downloadOptions = {}) {
+      const target = new URL(url);
+      const route = `${target.origin}/<signed file link>`;
+      const requestId = downloadOptions.requestId ?? randomUUID();
+      const response = await withRetry(
+        policy,
+        { method: 'GET', route, idempotent: true, signal: downloadOptions.signal },
+        async () => {
+          const started = performance.now();
+          let status: number | null = null;
+          try {
+            const result = await send(dispatcher, target.origin, {
+              method: 'GET',
+              path: `${target.pathname}${target.search}`,
+              route,
+              headers: { 'x-request-id': requestId },
+              signal: downloadOptions.signal,
+            });
+            status = result.status;
+            return result;
+          } finally {
+            options.onCall?.({ method: 'GET', route, status, durationMs: performance.now() - started, requestId });
+          }
+        },
+        { onRetry: options.onRetry },
+      );
+      return { body: response.body, contentType: String(headerValue(response.headers, 'content-type') ?? '') };
+    },
+    async close() {
+      if (!options.dispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import DataLoader from 'dataloader';
+import { inflateRawSync } from 'node:zlib';
+import { API_ROUTES, getApiInstance, listAllApiInstances } from '../anypoint/api-manager.js';
+import { getAsset, searchAssetsOfOrganizations } from '../anypoint/exchange.js';
+import type { AnypointApiInstance, AnypointApiList, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
+import { notFound } from '../errors.js';
+import { isNotFound, type LoaderDeps } from './deps.js';
+import type { OrganizationLoaders } from './organizations.js';
+import { readZipEntry } from './zip-entry.js';
+
+export interface ApiKey {
+  id: number;
+  /** Known when the caller names the environment; otherwise every environment is searched. */
+  envId?: string;
+}
+
+export interface AssetKey {
+  groupId: string;
+  assetId: string;
+  version: string;
+}
+
+export interface ApiList {
+  apis: AnypointApiInstance[];
+  /** `${groupId}/${assetId}` -> Exchange asset name, from the list's asset groups. */
+  assetNames: Record<string, string>;
+}
+
+/** API Manager instances and their Exchange assets and specifications. */
+export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
+  const { client, cache, call, rootOrgId } = deps;
+
+  const apisOfEnv = (orgId: string, envId: string): Promise<ApiList> =>
+    cache.get('apis', `env:${envId}`, async () => {
+      const { apis, assetNames } = await listAllApiInstances(client, orgId, envId, call);
+      return { apis, assetNames: Object.fromEntries(assetNames) };
+    });
+
+  /** An environment's instance count: from a loaded listing if there is one, else a one-item page. */
+  const apiCount = (orgId: string, envId: string): Promise<number> =>
+    cache.get('apis', `count:${envId}`, async () => {
+      const listed = await cache.peek<ApiList>('apis', `env:${envId}`);
+      if (listed) return listed.apis.length;
+      const page = await client.request<AnypointApiList>({ route: API_ROUTES.apis, params: { orgId, envId }, query: { offset: 0, limit: 1 }, ...call });
+      return page.total;
+    });
+
+  const assetNameOf = async (api: AnypointApiInstance): Promise<string | undefined> =>
+    (await cache.peek<ApiList>('apis', `env:${api.environmentId}`))?.assetNames[`${api.groupId}/${api.assetId}`];
+
+  /** Instances by id; with an environment a single GET (or its listing when loaded), else a sweep of every environment. */
+  const apiById = new DataLoader<ApiKey, AnypointApiInstance, string>(
+    async (keys) => {
+      const found = new Map<number, AnypointApiInstance>();
+      await Promise.all(
+        keys
+          .filter((k) => k.envId)
+          .map(async (k) => {
+            const env = await orgs.environmentById.load(k.envId!);
+            const listed = await cache.peek<ApiList>('apis', `env:${env.id}`);
+            const api = listed
+              ? listed.apis.find((a) => a.id === k.id)
+              : await cache.get('apis', `id:${k.id}`, () => getApiInstance(client, env.organizationId, env.id, k.id, call)).catch((e: unknown) => {
+                  if (isNotFound(e)) return undefined;
+                  throw e;
+                });
+            if (api) found.set(k.id, api);
+          }),
+      );
+      if (keys.some((k) => !k.envId && !found.has(k.id))) {
+        const nodes = await orgs.orgNodes();
+        const envs = (await Promise.all(nodes.map((n) => orgs.environmentsOf(n.id)))).flat();
+        for (const list of await Promise.all(envs.map((e) => apisOfEnv(e.organizationId, e.id)))) {
+          for (const api of list.apis) if (!found.has(api.id)) found.set(api.id, api);
+        }
+      }
+      return keys.map((k) => {
+        const api = found.get(k.id);
+        return api && (!k.envId || api.environmentId === k.envId) ? api : notFound('API', k.id);
+      });
+    },
+    { cacheKeyFn: (key) => `${key.envId ?? ''}/${key.id}` },
+  );
+
+  /**
+   * Exchange assets. Several assets of one org cost one search of that org (bare-array pages);
+   * a lone asset is one GET.
+   */
+  const exchangeAsset = new DataLoader<AssetKey, AnypointExchangeAsset, string>(
+    async (keys) => {
+      const keyOf = (k: AssetKey) => `${k.groupId}/${k.assetId}/${k.version}`;
+      const byGroup = new Map<string, AssetKey[]>();
+      for (const key of keys) byGroup.set(key.groupId, [...(byGroup.get(key.groupId) ?? []), key]);
+      const found = new Map<string, AnypointExchangeAsset>();
+      await Promise.all(
+        [...byGroup].map(async ([groupId, group]) => {
+          const listed = await cache.peek<AnypointExchangeAsset[]>('exchange', `org:${groupId}`);
+          if (listed || group.length > 1) {
+            const assets = listed ?? (await cache.get('exchange', `org:${groupId}`, () => searchAssetsOfOrganizations(client, [groupId], call)));
+            for (const asset of assets) found.set(keyOf(asset), asset);
+          }
+          await Promise.all(
+            group
+              .filter((k) => !found.has(keyOf(k)))
+              .map(async (k) => {
+                try {
+                  found.set(keyOf(k), await cache.get('exchange', `asset:${keyOf(k)}`, () => getAsset(client, k.groupId, k.assetId, k.version, call)));
+                } catch (error) {
+                  if (!isNotFound(error)) throw error;
+                }
+              }),
+          );
+        }),
+      );
+      return keys.map((k) => found.get(keyOf(k)) ?? notFound('Exchange asset', keyOf(k)));
+    },
+    { cacheKeyFn: (k) => `${k.groupId}/${k.assetId}/${k.version}` },
+  );
+
+  /** The spec file's text: YAML/JSON as served, or the main file out of a zip. */
+  const specContent = (asset: AnypointExchangeAsset, file: AnypointExchangeFile): Promise<string> =>
+    cache.get('exchange', `spec:${asset.groupId}/${asset.assetId}/${asset.version}/${file.classifier}`, async () => {
+      const link = file.externalLink ?? file.downloadURL;
+      if (!link) throw notFound('Specification file of', `${asset.groupId}/${asset.assetId}/${asset.version}`);
+      const { body } = await client.download(link, call);
+      if (Buffer.isBuffer(body)) {
+        return file.packaging === 'zip' ? readZipEntry(body, file.mainFile ?? undefined, inflateRawSync) : body.toString('utf8');
+      }
+      return typeof body === 'string' ? body : JSON.stringify(body);
+    });
+
+  return { apisOfEnv, apiCount, assetNameOf, apiById, exchangeAsset, specContent, rootOrgId };
+}
+
+export type ApiLoaders = ReturnType<typeof createApiLoaders>;

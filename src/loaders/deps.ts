@@ -1,0 +1,21 @@
+import type { AnypointClient } from '../anypoint/client.js';
+import type { ReadThrough } from './read-through.js';
+
+/** What every loader family needs for one GraphQL request. */
+export interface LoaderDeps {
+  client: AnypointClient;
+  cache: ReadThrough;
+  /** Passed to every upstream call: cancellation and request-id propagation. */
+  call: { signal?: AbortSignal; requestId?: string };
+  rootOrgId: string;
+  /**
+   * Batches up to this size fetch entities one by one; larger ones list the collection instead.
+   * Used when the collection's size is not known yet (a known size decides by page count).
+   */
+  singleGetLimit: number;
+}
+
+export const isNotFound = (error: unknown): boolean => (error as { code?: string }).code === 'NOT_FOUND';
+
+/** Pages a listing of `total` items costs at the client's page size. */
+export const pagesFor = (total: number, pageSize: number): number => Math.max(1, Math.ceil(total / pageSize));

@@ -1,0 +1,42 @@
+import type { AnypointClient } from '../anypoint/client.js';
+import type { SharedCache } from '../cache/shared-cache.js';
+import { createApiLoaders } from './apis.js';
+import { createOrganizationLoaders } from './organizations.js';
+import { ReadThrough, type CacheTtls } from './read-through.js';
+import { createTeamLoaders } from './teams.js';
+import { createUserLoaders } from './users.js';
+
+export interface LoaderOptions {
+  client: AnypointClient;
+  /** Already partitioned by upstream identity. */
+  cache: SharedCache;
+  ttls: CacheTtls;
+  rootOrgId: string;
+  singleGetLimit: number;
+  bypassCache?: boolean;
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+/** Every loader of one GraphQL request. Created per request: nothing here outlives it. */
+export function createLoaders(options: LoaderOptions) {
+  const cache = new ReadThrough(options.cache, options.ttls, options.bypassCache ?? false);
+  const deps = {
+    client: options.client,
+    cache,
+    call: { signal: options.signal, requestId: options.requestId },
+    rootOrgId: options.rootOrgId,
+    singleGetLimit: options.singleGetLimit,
+  };
+  const orgs = createOrganizationLoaders(deps);
+  return {
+    cache,
+    rootOrgId: options.rootOrgId,
+    orgs,
+    users: createUserLoaders(deps, orgs),
+    teams: createTeamLoaders(deps, orgs),
+    apis: createApiLoaders(deps, orgs),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,61 @@
+import DataLoader from 'dataloader';
+import { getHierarchy, getOrganization } from '../anypoint/accounts.js';
+import type { AnypointEnvironment, AnypointHierarchyNode, AnypointOrganization } from '../anypoint/types.js';
+import { notFound } from '../errors.js';
+import type { LoaderDeps } from './deps.js';
+
+/** A business group as the hierarchy describes it: enough for id, name, parent, children. */
+export interface OrgNode {
+  id: string;
+  name: string;
+  parentId: string | null;
+  childIds: string[];
+}
+
+export function createOrganizationLoaders(deps: LoaderDeps) {
+  const { client, cache, call, rootOrgId } = deps;
+
+  /** The whole tree in one call (GET /hierarchy of the root), flattened root first. */
+  const orgNodes = () =>
+    cache.get('organizations', `tree:${rootOrgId}`, async () => {
+      const nodes: OrgNode[] = [];
+      const walk = (node: AnypointHierarchyNode, parentId: string | null) => {
+        nodes.push({ id: node.id, name: node.name, parentId, childIds: node.subOrganizations.map((c) => c.id) });
+        for (const child of node.subOrganizations) walk(child, node.id);
+      };
+      walk(await getHierarchy(client, rootOrgId, call), null);
+      return nodes;
+    });
+
+  const orgNode = async (id: string): Promise<OrgNode> => {
+    const node = (await orgNodes()).find((n) => n.id === id);
+    if (!node) throw notFound('Organization', id);
+    return node;
+  };
+
+  /** Organization detail (GET /organizations/{id}), which also embeds its environments. */
+  const orgDetail = new DataLoader<string, AnypointOrganization>((ids) =>
+    Promise.all(ids.map((id) => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)).catch((e: Error) => e))),
+  );
+
+  const environmentsOf = async (orgId: string): Promise<AnypointEnvironment[]> => (await orgDetail.load(orgId)).environments ?? [];
+
+  /**
+   * Environments by id. Anypoint only serves environments under their org, so an unknown id is
+   * looked for in the root org first, then in every business group (each org detail is cached).
+   */
+  const environmentById = new DataLoader<string, AnypointEnvironment>(async (ids) => {
+    const found = new Map<string, AnypointEnvironment>();
+    const collect = (envs: AnypointEnvironment[]) => envs.forEach((e) => found.set(e.id, e));
+    collect(await environmentsOf(rootOrgId));
+    if (ids.some((id) => !found.has(id))) {
+      const others = (await orgNodes()).filter((n) => n.id !== rootOrgId);
+      (await Promise.all(others.map((n) => environmentsOf(n.id)))).forEach(collect);
+    }
+    return ids.map((id) => found.get(id) ?? notFound('Environment', id));
+  });
+
+  return { orgNodes, orgNode, orgDetail, environmentsOf, environmentById };
+}
+
+export type OrganizationLoaders = ReturnType<typeof createOrganizationLoaders>;

@@ -1,0 +1,101 @@
+import DataLoader from 'dataloader';
+import { getUser, listAllUsers } from '../anypoint/accounts.js';
+import { PAGE_SIZE } from '../anypoint/pagination.js';
+import type { AnypointUser } from '../anypoint/types.js';
+import { notFound } from '../errors.js';
+import { isNotFound, pagesFor, type LoaderDeps } from './deps.js';
+import type { OrganizationLoaders } from './organizations.js';
+
+export interface UserKey {
+  id: string;
+  /** The org the user belongs to, when the caller knows it. */
+  orgId?: string;
+}
+
+/**
+ * Users. Anypoint has no batch-by-ids endpoint, so each batch chooses per org between one GET
+ * per user and one paged listing of the org, whichever costs fewer calls: 3 users of a
+ * 10,000-user org are 3 GETs, 200 users are one listing.
+ */
+export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
+  const { client, cache, call, rootOrgId } = deps;
+
+  const usersOfOrg = (orgId: string) =>
+    cache.get('users', `org:${orgId}`, async () => {
+      const users = await listAllUsers(client, orgId, call);
+      await cache.put('users', `total:${orgId}`, users.length);
+      return users;
+    });
+
+  /** Whether listing the org is cheaper than `wanted` single GETs. */
+  async function listingIsCheaper(orgId: string, wanted: number): Promise<boolean> {
+    if (await cache.peek('users', `org:${orgId}`)) return true;
+    const total = await cache.peek<number>('users', `total:${orgId}`);
+    return total !== undefined ? pagesFor(total, PAGE_SIZE) < wanted : wanted > deps.singleGetLimit;
+  }
+
+  async function findInOrg(orgId: string, ids: string[]): Promise<Map<string, AnypointUser>> {
+    const found = new Map<string, AnypointUser>();
+    if (await listingIsCheaper(orgId, ids.length)) {
+      const wanted = new Set(ids);
+      for (const user of await usersOfOrg(orgId)) if (wanted.has(user.id)) found.set(user.id, user);
+      return found;
+    }
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          found.set(id, await cache.get('users', `id:${id}`, () => getUser(client, orgId, id, call)));
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** Users not found where expected: every other org's listing (cached) settles it. */
+  async function sweep(ids: string[], skipOrg: string): Promise<Map<string, AnypointUser>> {
+    const wanted = new Set(ids);
+    const found = new Map<string, AnypointUser>();
+    const others = (await orgs.orgNodes()).filter((n) => n.id !== skipOrg);
+    for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) {
+      for (const user of users) if (wanted.has(user.id)) found.set(user.id, user);
+    }
+    return found;
+  }
+
+  const userById = new DataLoader<UserKey, AnypointUser, string>(
+    async (keys) => {
+      const byOrg = new Map<string, string[]>();
+      for (const key of keys) {
+        const orgId = key.orgId ?? rootOrgId;
+        byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), key.id]);
+      }
+      const found = new Map<string, AnypointUser>();
+      await Promise.all([...byOrg].map(async ([orgId, ids]) => (await findInOrg(orgId, ids)).forEach((u, id) => found.set(id, u))));
+      // Keys without an org were guessed to be in the root org; look elsewhere for the rest.
+      const unplaced = keys.filter((k) => !k.orgId && !found.has(k.id)).map((k) => k.id);
+      if (unplaced.length) (await sweep(unplaced, rootOrgId)).forEach((u, id) => found.set(id, u));
+      return keys.map((k) => {
+        const user = found.get(k.id);
+        return user && (!k.orgId || user.organizationId === k.orgId) ? user : notFound('User', k.id);
+      });
+    },
+    { cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
+  );
+
+  /** Usernames can only be found by listing: the root org first, then every other org. */
+  const userByUsername = new DataLoader<string, AnypointUser>(async (usernames) => {
+    const found = new Map<string, AnypointUser>();
+    for (const user of await usersOfOrg(rootOrgId)) found.set(user.username, user);
+    if (usernames.some((u) => !found.has(u))) {
+      const others = (await orgs.orgNodes()).filter((n) => n.id !== rootOrgId);
+      for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) users.forEach((u) => found.set(u.username, u));
+    }
+    return usernames.map((name) => found.get(name) ?? notFound('User', name));
+  });
+
+  return { usersOfOrg, userById, userByUsername };
+}
+
+export type UserLoaders = ReturnType<typeof createUserLoaders>;

@@ -1,0 +1,140 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { createAnypointClient, type AnypointClient, type UpstreamCall } from '../anypoint/client.js';
+import { getMe } from '../anypoint/accounts.js';
+import { createSharedCache, identityPartition, type SharedCache } from '../cache/shared-cache.js';
+import type { AnypointSettings, GatewayConfig } from '../config/config.js';
+import { createLoaders } from '../loaders/index.js';
+import { startSimulator, type Simulator } from '../simulator/server.js';
+import type { GatewayContext } from './context.js';
+import { depthLimit } from './depth-limit.js';
+import { createFormatError } from './error-boundary.js';
+import { createHttpHandler } from './http.js';
+import { createSchema } from './schema.js';
+
+/** Where the gateway reports what operators need to know; console by default. */
+export interface GatewayLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: GatewayLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface GatewayOptions {
+  logger?: GatewayLogger;
+  /** Observes every upstream call (tests and metrics). */
+  onUpstreamCall?: (call: UpstreamCall) => void;
+}
+
+export interface Gateway {
+  url: string;
+  graphqlUrl: string;
+  client: AnypointClient;
+  cache: SharedCache;
+  rootOrgId: string;
+  /** Set when no Anypoint credentials were configured and the embedded simulator was started. */
+  simulator: Simulator | null;
+  close(): Promise<void>;
+}
+
+/** The composition root: config in, a listening gateway out. */
+export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? silentLogger;
+  let simulator: Simulator | null = null;
+  let anypoint: AnypointSettings;
+  if (config.anypoint) {
+    anypoint = config.anypoint;
+  } else {
+    simulator = await startSimulator({ port: 0, preset: config.simulator.preset, seed: config.simulator.seed });
+    anypoint = { baseUrl: simulator.url, clientId: simulator.demoApp.clientId, clientSecret: simulator.demoApp.clientSecret, orgId: simulator.demoApp.orgId };
+  }
+
+  const client = createAnypointClient({
+    baseUrl: anypoint.baseUrl,
+    clientId: anypoint.clientId,
+    clientSecret: anypoint.clientSecret,
+    maxConnections: config.upstream.maxConnections,
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    headersTimeoutMs: config.upstream.requestTimeoutMs,
+    bodyTimeoutMs: config.upstream.requestTimeoutMs,
+    retryPolicy: { maxAttempts: config.upstream.maxAttempts, maxWaitMs: config.upstream.maxRetryWaitMs },
+    onCall: options.onUpstreamCall,
+  });
+  const rootOrgId = anypoint.orgId ?? (await getMe(client)).client?.org_id;
+  if (!rootOrgId) throw new Error('Could not discover the root organization: set ANYPOINT_ORG_ID');
+
+  const sharedCache = createSharedCache({
+    redisUrl: config.cache.redisUrl ?? undefined,
+    namespace: config.cache.namespace,
+    onError: (operation, error) => logger.warn('cache backend failed; treating as a miss', { operation, error: String(error) }),
+  });
+  // Two credentials (or control planes) never share entries.
+  const cache = sharedCache.partition(identityPartition(client.identity));
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: createSchema(),
+    introspection: config.graphql.introspection,
+    validationRules: [depthLimit(config.graphql.maxDepth)],
+    formatError: createFormatError((error) => logger.error('unexpected error in a resolver', { error: error instanceof Error ? error.stack : String(error) })),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const handler = createHttpHandler({
+    apollo,
+    ready: async () => Boolean(await client.tokens.getToken()),
+    context: async (req, signal, requestId) => ({
+      loaders: createLoaders({
+        client,
+        cache,
+        ttls: config.cache.ttlMs,
+        rootOrgId,
+        singleGetLimit: config.upstream.singleGetLimit,
+        bypassCache: /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? '')),
+        signal,
+        requestId,
+      }),
+      viewer: { clientId: anypoint.clientId, orgId: rootOrgId },
+      maxPageSize: config.graphql.maxPageSize,
+      requestId,
+    }),
+  });
+  const server: Server = createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    client,
+    cache: sharedCache,
+    rootOrgId,
+    simulator,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+      await client.close();
+      await sharedCache.close();
+      await simulator?.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/**
+ * GraphiQL served from the package's own node_modules (graphiql's UMD build with React 18), so
+ * it works offline and loads nothing from a CDN.
+ */
+const require = createRequire(import.meta.url);
+
+export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
+
+const ASSETS: Record<string, { module: string; type: string }> = {
+  'react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
+  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+};
+
+const cache = new Map<string, { body: Buffer; type: string }>();
+
+/** An asset by file name, read once from node_modules. */
+export function graphiqlAsset(name: string): { body: Buffer; type: string } | undefined {
+  const spec = ASSETS[name];
+  if (!spec) return undefined;
+  let asset = cache.get(name);
+  if (!asset) {
+    asset = { body: readFileSync(require.resolve(spec.module)), type: spec.type };
+    cache.set(name, asset);
+  }
+  return asset;
+}
+
+export const EXAMPLE_QUERY = `# Welcome to anypoint-graph. Press the run button (or Ctrl-Enter).
+# More examples are in README.md. Send a header such as {"x-api-key": "..."} when the gateway asks for one.
+query OrgTree {
+  organizations {
+    name
+    isRoot
+    environments {
+      name
+      type
+      apiCount
+    }
+  }
+}
+
+query UsersAndTeams {
+  users(first: 10, filter: { enabled: true }) {
+    totalCount
+    nodes {
+      username
+      email
+      teams { team { name } membershipType }
+    }
+  }
+}
+
+query ApiInventory {
+  apis(first: 20) {
+    totalCount
+    nodes {
+      name
+      status
+      technology
+      environment { name }
+      exchangeAsset { type status }
+      specification { format mainFile }
+    }
+  }
+}
+`;
+
+export function graphiqlPage(endpoint: string): string {
+  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>anypoint-graph GraphiQL</title>
+  <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.css" />
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react-dom.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}graphiql.js"></script>
+  <script>
+    const config = ${config};
+    const fetcher = GraphiQL.createFetcher({ url: config.endpoint });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher, defaultQuery: config.query, shouldPersistHeaders: true }),
+    );
+  </script>
+</body>
+</html>`;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { GatewayContext } from './context.js';
+import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js';
+
+/**
+ * The gateway's HTTP surface on Node's own server: /graphql (GraphQL over GET and POST, GraphiQL
+ * for browsers), GraphiQL's assets, /healthz and /readyz.
+ */
+export interface HttpHandlerOptions {
+  apollo: ApolloServer<GatewayContext>;
+  /** Builds the per-request context; `signal` aborts when the caller goes away. */
+  context: (req: IncomingMessage, signal: AbortSignal, requestId: string) => Promise<GatewayContext>;
+  ready: () => Promise<boolean>;
+  maxBodyBytes?: number;
+}
+
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+};
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function createHttpHandler(options: HttpHandlerOptions) {
+  const limit = options.maxBodyBytes ?? 1_048_576;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.:-]{1,128}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID());
+    res.setHeader('x-request-id', requestId);
+
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      const ready = await options.ready().catch(() => false);
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    }
+    if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
+      const asset = graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
+      if (!asset) return sendJson(res, 404, { error: 'not found' });
+      res.writeHead(200, { 'content-type': asset.type, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=86400' });
+      res.end(asset.body);
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/graphql' });
+      res.end();
+      return;
+    }
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is at /graphql` });
+
+    const accept = String(req.headers.accept ?? '');
+    if (req.method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {
+      const page = graphiqlPage('/graphql');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(page)) });
+      res.end(page);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') return sendJson(res, 405, { error: 'Use GET or POST' }, { allow: 'GET, POST' });
+
+    const raw = req.method === 'POST' ? await readBody(req, limit) : '';
+    if (raw === null) return sendJson(res, 413, { errors: [{ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    let body: unknown;
+    if (req.method === 'POST') {
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+
+    // The caller hanging up aborts every upstream call its query started.
+    const controller = new AbortController();
+    // Every upstream call of the query listens on this one signal.
+    setMaxListeners(0, controller.signal);
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    });
+
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: () => options.context(req, controller.signal, requestId),
+    });
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}

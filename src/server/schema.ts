@@ -1,0 +1,20 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
+import { resolvers } from '../../resolvers/index.js';
+
+const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
+
+/** The SDL of schema/*.graphql, base file first so the federation @link leads. */
+export function loadTypeDefs(): string {
+  const files = readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort((a, b) => (a === 'base.graphql' ? -1 : b === 'base.graphql' ? 1 : a.localeCompare(b)));
+  return files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8')).join('\n');
+}
+
+/** The executable federation v2 subgraph schema. */
+export function createSchema(): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
+}
