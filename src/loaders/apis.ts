@@ -79,7 +79,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         return api && (!k.envId || api.environmentId === k.envId) ? api : notFound('API', k.id);
       });
     },
-    { cacheKeyFn: (key) => `${key.envId ?? ''}/${key.id}` },
+    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.envId ?? ''}/${key.id}` },
   );
 
   /**
@@ -114,7 +114,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       );
       return keys.map((k) => found.get(keyOf(k)) ?? notFound('Exchange asset', keyOf(k)));
     },
-    { cacheKeyFn: (k) => `${k.groupId}/${k.assetId}/${k.version}` },
+    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (k) => `${k.groupId}/${k.assetId}/${k.version}` },
   );
 
   /** The spec file's text: YAML/JSON as served, or the main file out of a zip. */

@@ -13,6 +13,8 @@ export interface LoaderDeps {
    * Used when the collection's size is not known yet (a known size decides by page count).
    */
   singleGetLimit: number;
+  /** When DataLoaders dispatch their batches (see IdleScheduler). */
+  batchScheduleFn: (dispatch: () => void) => void;
 }
 
 export const isNotFound = (error: unknown): boolean => (error as { code?: string }).code === 'NOT_FOUND';

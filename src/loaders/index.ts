@@ -2,6 +2,7 @@ import type { AnypointClient } from '../anypoint/client.js';
 import type { SharedCache } from '../cache/shared-cache.js';
 import { createApiLoaders } from './apis.js';
 import { createOrganizationLoaders } from './organizations.js';
+import { IdleScheduler } from './idle-scheduler.js';
 import { ReadThrough, type CacheTtls } from './read-through.js';
 import { createTeamLoaders } from './teams.js';
 import { createUserLoaders } from './users.js';
@@ -20,13 +21,15 @@ export interface LoaderOptions {
 
 /** Every loader of one GraphQL request. Created per request: nothing here outlives it. */
 export function createLoaders(options: LoaderOptions) {
-  const cache = new ReadThrough(options.cache, options.ttls, options.bypassCache ?? false);
+  const scheduler = new IdleScheduler();
+  const cache = new ReadThrough(options.cache, options.ttls, options.bypassCache ?? false, scheduler);
   const deps = {
     client: options.client,
     cache,
     call: { signal: options.signal, requestId: options.requestId },
     rootOrgId: options.rootOrgId,
     singleGetLimit: options.singleGetLimit,
+    batchScheduleFn: scheduler.schedule,
   };
   const orgs = createOrganizationLoaders(deps);
   return {

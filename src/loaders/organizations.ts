@@ -36,6 +36,7 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
   /** Organization detail (GET /organizations/{id}), which also embeds its environments. */
   const orgDetail = new DataLoader<string, AnypointOrganization>((ids) =>
     Promise.all(ids.map((id) => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)).catch((e: Error) => e))),
+    { batchScheduleFn: deps.batchScheduleFn },
   );
 
   const environmentsOf = async (orgId: string): Promise<AnypointEnvironment[]> => (await orgDetail.load(orgId)).environments ?? [];
@@ -53,7 +54,7 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
       (await Promise.all(others.map((n) => environmentsOf(n.id)))).forEach(collect);
     }
     return ids.map((id) => found.get(id) ?? notFound('Environment', id));
-  });
+  }, { batchScheduleFn: deps.batchScheduleFn });
 
   return { orgNodes, orgNode, orgDetail, environmentsOf, environmentById };
 }

@@ -1,4 +1,5 @@
 import type { SharedCache } from '../cache/shared-cache.js';
+import type { IdleScheduler } from './idle-scheduler.js';
 
 /** Kinds of upstream data, each with its own TTL in the shared cache. */
 export type CacheKind = 'organizations' | 'environments' | 'users' | 'teams' | 'members' | 'apis' | 'exchange';
@@ -18,6 +19,7 @@ export class ReadThrough {
     private readonly cache: SharedCache,
     private readonly ttls: CacheTtls,
     private readonly bypass: boolean,
+    private readonly scheduler?: IdleScheduler,
   ) {}
 
   get<T>(kind: CacheKind, key: string, fetch: () => Promise<T>): Promise<T> {
@@ -25,6 +27,7 @@ export class ReadThrough {
     let pending = this.memo.get(fullKey) as Promise<T> | undefined;
     if (!pending) {
       pending = this.load(kind, fullKey, fetch);
+      this.scheduler?.track(pending).catch(() => undefined);
       this.memo.set(fullKey, pending);
       // A failed load is not remembered: a later field in the same request may try again.
       pending.catch(() => this.memo.delete(fullKey));

@@ -61,7 +61,7 @@ export function createTeamLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       }
       return keys.map((k) => found.get(k.id) ?? notFound('Team', k.id));
     },
-    { cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
+    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );
 
   /** userId -> the teams of `orgId` the user belongs to: the org's teams, then each team's members. */

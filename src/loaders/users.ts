@@ -81,7 +81,7 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         return user && (!k.orgId || user.organizationId === k.orgId) ? user : notFound('User', k.id);
       });
     },
-    { cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
+    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );
 
   /** Usernames can only be found by listing: the root org first, then every other org. */
@@ -93,7 +93,7 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) users.forEach((u) => found.set(u.username, u));
     }
     return usernames.map((name) => found.get(name) ?? notFound('User', name));
-  });
+  }, { batchScheduleFn: deps.batchScheduleFn });
 
   return { usersOfOrg, userById, userByUsername };
 }
