@@ -98,8 +98,8 @@ export { ApiTechnology };
 export type Environment = {
   __typename?: 'Environment';
   /** How many API instances the environment has (one small upstream call, no listing). */
-  apiCount: Scalars['Int']['output'];
-  apis: ApiConnection;
+  apiCount?: Maybe<Scalars['Int']['output']>;
+  apis?: Maybe<ApiConnection>;
   id: Scalars['ID']['output'];
   isProduction: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
@@ -154,19 +154,19 @@ export type Organization = {
   /** Ancestors from the root down to the parent. */
   ancestors: Array<Organization>;
   /** API instances across every environment of this organization. */
-  apis: ApiConnection;
+  apis?: Maybe<ApiConnection>;
   children: Array<Organization>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   entitlements?: Maybe<Scalars['JSON']['output']>;
-  environments: Array<Environment>;
+  environments?: Maybe<Array<Environment>>;
   id: Scalars['ID']['output'];
   isRoot: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
   owner?: Maybe<User>;
   parent?: Maybe<Organization>;
   rootTeam?: Maybe<Team>;
-  teams: TeamConnection;
-  users: UserConnection;
+  teams?: Maybe<TeamConnection>;
+  users?: Maybe<UserConnection>;
 };
 
 
@@ -215,31 +215,43 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type Query = {
   __typename?: 'Query';
   api?: Maybe<Api>;
   /** API instances of one environment, or of every environment of an organization when environmentId is omitted. */
-  apis: ApiConnection;
+  apis?: Maybe<ApiConnection>;
   environment?: Maybe<Environment>;
   organization?: Maybe<Organization>;
   /** Every business group of the platform, the root first, flattened from the tree. */
-  organizations: Array<Organization>;
+  organizations?: Maybe<Array<Organization>>;
   team?: Maybe<Team>;
-  teams: TeamConnection;
+  teams?: Maybe<TeamConnection>;
   user?: Maybe<User>;
   userByUsername?: Maybe<User>;
-  users: UserConnection;
+  users?: Maybe<UserConnection>;
   /** The connected app the gateway acts as, and its root organization. */
   viewer: Viewer;
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryApiArgs = {
   environmentId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryApisArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   environmentId?: InputMaybe<Scalars['ID']['input']>;
@@ -249,26 +261,46 @@ export type QueryApisArgs = {
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryEnvironmentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryOrganizationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryOrganizationsArgs = {
   filter?: InputMaybe<OrganizationFilter>;
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryTeamsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TeamFilter>;
@@ -277,16 +309,28 @@ export type QueryTeamsArgs = {
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryUserByUsernameArgs = {
   username: Scalars['String']['input'];
 };
 
 
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<UserFilter>;
@@ -300,14 +344,14 @@ export type Team = {
   __typename?: 'Team';
   /** Ancestors from the root team down to the parent. */
   ancestors: Array<Team>;
-  children: Array<Team>;
+  children?: Maybe<Array<Team>>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
-  members: TeamMemberConnection;
+  members?: Maybe<TeamMemberConnection>;
   name: Scalars['String']['output'];
   organization: Organization;
   parent?: Maybe<Team>;
-  roles: Array<TeamRole>;
+  roles?: Maybe<Array<TeamRole>>;
   type: TeamType;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
@@ -344,7 +388,7 @@ export type TeamMember = {
   __typename?: 'TeamMember';
   assignedViaExternalGroups: Scalars['Boolean']['output'];
   membershipType: MembershipType;
-  user: User;
+  user?: Maybe<User>;
 };
 
 export type TeamMemberConnection = {
@@ -393,7 +437,7 @@ export type User = {
   organization: Organization;
   phoneNumber?: Maybe<Scalars['String']['output']>;
   /** Teams of the user's organization that the user belongs to. */
-  teams: Array<TeamMembership>;
+  teams?: Maybe<Array<TeamMembership>>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   username: Scalars['String']['output'];
 };
@@ -674,8 +718,8 @@ export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<Resolv
 
 export type EnvironmentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Environment'] = ResolversParentTypes['Environment'], FederationReferenceType extends FederationReferenceTypes['Environment'] = FederationReferenceTypes['Environment']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Environment']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  apiCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  apis?: Resolver<ResolversTypes['ApiConnection'], ParentType, ContextType, RequireFields<EnvironmentApisArgs, 'first'>>;
+  apiCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<EnvironmentApisArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isProduction?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -721,19 +765,19 @@ export type MembershipTypeResolvers = EnumResolverSignature<{ MAINTAINER?: any, 
 export type OrganizationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
   ancestors?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
-  apis?: Resolver<ResolversTypes['ApiConnection'], ParentType, ContextType, RequireFields<OrganizationApisArgs, 'first'>>;
+  apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<OrganizationApisArgs, 'first'>>;
   children?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   entitlements?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
-  environments?: Resolver<Array<ResolversTypes['Environment']>, ParentType, ContextType, Partial<OrganizationEnvironmentsArgs>>;
+  environments?: Resolver<Maybe<Array<ResolversTypes['Environment']>>, ParentType, ContextType, Partial<OrganizationEnvironmentsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isRoot?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   owner?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   rootTeam?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
-  teams?: Resolver<ResolversTypes['TeamConnection'], ParentType, ContextType, RequireFields<OrganizationTeamsArgs, 'first'>>;
-  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<OrganizationUsersArgs, 'first'>>;
+  teams?: Resolver<Maybe<ResolversTypes['TeamConnection']>, ParentType, ContextType, RequireFields<OrganizationTeamsArgs, 'first'>>;
+  users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<OrganizationUsersArgs, 'first'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -745,15 +789,15 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
-  apis?: Resolver<ResolversTypes['ApiConnection'], ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
+  apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<QueryEnvironmentArgs, 'id'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
-  organizations?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
+  organizations?: Resolver<Maybe<Array<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
-  teams?: Resolver<ResolversTypes['TeamConnection'], ParentType, ContextType, RequireFields<QueryTeamsArgs, 'first'>>;
+  teams?: Resolver<Maybe<ResolversTypes['TeamConnection']>, ParentType, ContextType, RequireFields<QueryTeamsArgs, 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByUsername?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByUsernameArgs, 'username'>>;
-  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+  users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
@@ -762,14 +806,14 @@ export type SpecificationFormatResolvers = EnumResolverSignature<{ OAS?: any, RA
 export type TeamResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team'], FederationReferenceType extends FederationReferenceTypes['Team'] = FederationReferenceTypes['Team']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Team']> | FederationReferenceType, FederationReferenceType, ContextType>;
   ancestors?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
-  children?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  children?: Resolver<Maybe<Array<ResolversTypes['Team']>>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<ResolversTypes['TeamMemberConnection'], ParentType, ContextType, RequireFields<TeamMembersArgs, 'first'>>;
+  members?: Resolver<Maybe<ResolversTypes['TeamMemberConnection']>, ParentType, ContextType, RequireFields<TeamMembersArgs, 'first'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
-  roles?: Resolver<Array<ResolversTypes['TeamRole']>, ParentType, ContextType>;
+  roles?: Resolver<Maybe<Array<ResolversTypes['TeamRole']>>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['TeamType'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
@@ -789,7 +833,7 @@ export type TeamEdgeResolvers<ContextType = GatewayContext, ParentType extends R
 export type TeamMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TeamMember'] = ResolversParentTypes['TeamMember']> = ResolversObject<{
   assignedViaExternalGroups?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   membershipType?: Resolver<ResolversTypes['MembershipType'], ParentType, ContextType>;
-  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
 export type TeamMemberConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TeamMemberConnection'] = ResolversParentTypes['TeamMemberConnection']> = ResolversObject<{
@@ -835,7 +879,7 @@ export type UserResolvers<ContextType = GatewayContext, ParentType extends Resol
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   phoneNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  teams?: Resolver<Array<ResolversTypes['TeamMembership']>, ParentType, ContextType>;
+  teams?: Resolver<Maybe<Array<ResolversTypes['TeamMembership']>>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { AnypointError, type AnypointErrorCode } from '../anypoint/errors.js';
 import { ERROR_CODES, GatewayError, type ErrorCode } from '../errors.js';
 
@@ -34,9 +34,9 @@ export function createFormatError(log: (error: unknown) => void) {
       return { ...base, message: upstreamMessage(original, code), extensions };
     }
     if (original instanceof GatewayError) return { ...base, message: original.message, extensions: { code: original.code } };
-    // Parse, validation and variable errors are GraphQLErrors raised before any resolver ran.
+    // Parse, validation and variable errors are raised before any resolver ran, so they have no path.
     const apolloCode = formatted.extensions?.code;
-    if (original instanceof GraphQLError && typeof apolloCode === 'string' && APOLLO_CODES.has(apolloCode)) {
+    if (!formatted.path && typeof apolloCode === 'string' && APOLLO_CODES.has(apolloCode)) {
       return { ...base, message: formatted.message, extensions: { code: apolloCode } };
     }
     log(original);

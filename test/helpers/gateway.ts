@@ -22,7 +22,7 @@ export interface GatewayHarness {
 export async function startGatewayFor(
   sim: SimHarness,
   env: Record<string, string> = {},
-  credentials = sim.sim.demoApp,
+  credentials: { clientId: string; clientSecret: string } = sim.sim.demoApp,
 ): Promise<GatewayHarness> {
   const config = readConfig({
     PORT: '0',

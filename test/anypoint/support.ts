@@ -1,0 +1,95 @@
+import { expect } from 'vitest';
+import { Agent, type Dispatcher } from 'undici';
+import { createAnypointClient, type AnypointClient, type AnypointClientOptions } from '../../src/anypoint/client.js';
+import { AnypointError } from '../../src/anypoint/errors.js';
+import type { FaultRule, LatencyConfig } from '../../src/simulator/faults.js';
+import type { SimHarness } from '../helpers/simulator.js';
+
+/** Shared helpers for the Anypoint client tests (not a test file itself). */
+
+export const TOKEN_ROUTE = '/accounts/api/v2/oauth2/token';
+export const ME_ROUTE = '/accounts/api/me';
+export const USERS_ROUTE = '/accounts/api/organizations/{orgId}/users';
+export const ORG_ROUTE = '/accounts/api/organizations/{orgId}';
+export const EXCHANGE_SEARCH_ROUTE = '/exchange/api/v2/assets';
+export const APIS_ROUTE = '/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis';
+
+/** Tiny backoff so retry tests stay fast; server-requested waits (Retry-After) still apply. */
+export const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 } as const;
+
+export function clientFor(h: SimHarness, overrides: Partial<AnypointClientOptions> = {}): AnypointClient {
+  return createAnypointClient({
+    baseUrl: h.url,
+    clientId: h.sim.demoApp.clientId,
+    clientSecret: h.sim.demoApp.clientSecret,
+    ...overrides,
+    retryPolicy: { ...FAST_RETRY, ...overrides.retryPolicy },
+  });
+}
+
+export async function setFaults(h: SimHarness, config: { rules?: FaultRule[]; latency?: LatencyConfig }): Promise<void> {
+  const res = await fetch(`${h.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  expect(res.status).toBe(200);
+}
+
+export async function resetCounts(h: SimHarness): Promise<void> {
+  expect((await fetch(`${h.url}/__sim/counts`, { method: 'DELETE' })).status).toBe(204);
+}
+
+export async function expireTokens(h: SimHarness): Promise<void> {
+  expect((await fetch(`${h.url}/__sim/tokens/expire`, { method: 'POST' })).status).toBe(200);
+}
+
+export async function setRateLimit(h: SimHarness, perMinute: number): Promise<void> {
+  const res = await fetch(`${h.url}/__sim/rate-limit`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ perMinute }) });
+  expect(res.status).toBe(200);
+}
+
+/** The count of one (method, route template, outcome) row of /__sim/counts; 0 when absent. */
+export async function countOf(h: SimHarness, method: string, route: string, status: number | string): Promise<number> {
+  const { routes } = await h.counts();
+  return routes.find((r) => r.method === method && r.route === route && r.status === status)?.count ?? 0;
+}
+
+/** Every row of /__sim/counts for one method and route, as {status: count}. */
+export async function rowsOf(h: SimHarness, method: string, route: string): Promise<Record<string, number>> {
+  const { routes } = await h.counts();
+  const out: Record<string, number> = {};
+  for (const r of routes) if (r.method === method && r.route === route) out[String(r.status)] = r.count;
+  return out;
+}
+
+/** Awaits a promise that must reject with an AnypointError, and returns that error. */
+export async function anypointFailure(promise: Promise<unknown>): Promise<AnypointError> {
+  let outcome: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    outcome = error;
+  }
+  expect(outcome, 'expected the call to fail with an AnypointError').toBeInstanceOf(AnypointError);
+  return outcome as AnypointError;
+}
+
+/** An undici Agent that records the headers of every request it dispatches. */
+export class RecordingAgent extends Agent {
+  readonly seen: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const headers: Record<string, string> = {};
+    const raw = opts.headers as unknown;
+    if (Array.isArray(raw)) {
+      for (let i = 0; i + 1 < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
+    } else if (raw && typeof raw === 'object') {
+      for (const [key, value] of Object.entries(raw as Record<string, unknown>)) headers[key.toLowerCase()] = String(value);
+    }
+    this.seen.push({ method: String(opts.method), path: String(opts.path), headers });
+    return super.dispatch(opts, handler);
+  }
+}
+
+/** Sleeps past the next minute boundary when it is close, so a fixed one-minute window cannot roll mid-test. */
+export async function awayFromMinuteBoundary(marginMs = 5_000): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 60_000 - marginMs) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
+}
