@@ -91,11 +91,19 @@ class InflightGets {
   private readonly entries = new Map<string, { promise: Promise<unknown>; controller: AbortController; waiting: number }>();
 
   run<T>(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const aborted = () => new AnypointError({ status: null, code: 'ABORTED', method: 'GET', route: key.split(' ')[0]!, upstreamMessage: 'The request was cancelled' });
+    // Already cancelled: neither start nor join a shared call (starting one would leave its rejection unhandled).
+    if (signal?.aborted) return Promise.reject(aborted());
     let entry = this.entries.get(key);
     if (!entry) {
       const controller = new AbortController();
-      const promise = start(controller.signal).finally(() => this.entries.delete(key));
-      entry = { promise, controller, waiting: 0 };
+      const created: { promise: Promise<unknown>; controller: AbortController; waiting: number } = { promise: Promise.resolve(), controller, waiting: 0 };
+      created.promise = start(controller.signal).finally(() => {
+        if (this.entries.get(key) === created) this.entries.delete(key);
+      });
+      // Each waiter observes the outcome through its own chain; this only keeps an abandoned call's rejection handled.
+      created.promise.catch(() => undefined);
+      entry = created;
       this.entries.set(key, entry);
     }
     const shared = entry;
@@ -104,10 +112,13 @@ class InflightGets {
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         shared.waiting -= 1;
-        if (shared.waiting === 0) shared.controller.abort(signal.reason);
-        reject(new AnypointError({ status: null, code: 'ABORTED', method: 'GET', route: key.split(' ')[0]!, upstreamMessage: 'The request was cancelled' }));
+        if (shared.waiting === 0) {
+          shared.controller.abort(signal.reason);
+          // An abandoned call must not be handed to a later caller of the same GET.
+          if (this.entries.get(key) === shared) this.entries.delete(key);
+        }
+        reject(aborted());
       };
-      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       (shared.promise as Promise<T>).then(
         (value) => {

@@ -12,12 +12,14 @@ type ListOptions = Omit<RequestOptions, 'method'>;
 
 /** Every item of a {data,total} list. */
 export async function listAllData<T>(client: AnypointClient, options: ListOptions, pageSize = PAGE_SIZE): Promise<T[]> {
-  const page = (offset: number) => client.request<DataEnvelope<T>>({ ...options, query: { ...options.query, offset, limit: pageSize } });
+  const page = (offset: number, limit = pageSize) => client.request<DataEnvelope<T>>({ ...options, query: { ...options.query, offset, limit } });
   const first = await page(0);
   const items = [...first.data];
   const offsets: number[] = [];
-  for (let offset = first.data.length; offset < first.total && first.data.length > 0; offset += pageSize) offsets.push(offset);
-  for (const rest of await Promise.all(offsets.map(page))) items.push(...rest.data);
+  // Step by what the platform actually served: a server-side cap below pageSize must not leave gaps.
+  const step = Math.min(pageSize, first.data.length);
+  for (let offset = first.data.length; offset < first.total && step > 0; offset += step) offsets.push(offset);
+  for (const rest of await Promise.all(offsets.map((offset) => page(offset, step)))) items.push(...rest.data);
   return items;
 }
 
@@ -29,12 +31,13 @@ export async function listAllApis(client: AnypointClient, options: ListOptions, 
       if (group.exchangeAssetName) assetNames.set(`${group.groupId}/${group.assetId}`, group.exchangeAssetName);
       return group.apis;
     });
-  const page = (offset: number) => client.request<AnypointApiList>({ ...options, query: { ...options.query, offset, limit: pageSize } });
+  const page = (offset: number, limit = pageSize) => client.request<AnypointApiList>({ ...options, query: { ...options.query, offset, limit } });
   const first = await page(0);
   const apis = flatten(first);
   const offsets: number[] = [];
-  for (let offset = apis.length; offset < first.total && apis.length > 0; offset += pageSize) offsets.push(offset);
-  for (const rest of await Promise.all(offsets.map(page))) apis.push(...flatten(rest));
+  const step = Math.min(pageSize, apis.length);
+  for (let offset = apis.length; offset < first.total && step > 0; offset += step) offsets.push(offset);
+  for (const rest of await Promise.all(offsets.map((offset) => page(offset, step)))) apis.push(...flatten(rest));
   return { apis, assetNames };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import KeyvRedis from '@keyv/redis';
+import KeyvRedis, { defaultReconnectStrategy } from '@keyv/redis';
 import Keyv from 'keyv';
 
 /**
@@ -9,6 +9,7 @@ import Keyv from 'keyv';
  */
 export interface SharedCache {
   get<T>(key: string): Promise<T | undefined>;
+  /** Stores nothing when ttlMs is 0 (caching off for that kind). */
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(keys: string[]): Promise<void>;
   /** A view whose keys live under `prefix`, so callers cannot read each other's entries. */
@@ -27,17 +28,38 @@ export interface SharedCacheOptions {
 
 export function createSharedCache(options: SharedCacheOptions = {}): SharedCache {
   const namespace = options.namespace ?? 'anypoint-graph';
-  const keyv = options.redisUrl
-    ? new Keyv({
-        store: new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2_000 }),
-        namespace,
-        throwOnErrors: true,
-      })
-    : new Keyv({ namespace });
+  const store = options.redisUrl
+    ? new KeyvRedis(
+        // Offline queue off: while the connection is down, commands fail at once instead of
+        // waiting (forever) for it to come back.
+        { url: options.redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: defaultReconnectStrategy } },
+        // The store must throw (not only emit) on connect and command failures, or they would be
+        // silent misses that never reach onError.
+        { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 2_000 },
+      )
+    : undefined;
+  const keyv = store ? new Keyv({ store, namespace, throwOnErrors: true }) : new Keyv({ namespace });
   // Keyv also emits errors as events; they are reported through the awaited calls below.
   keyv.on('error', () => undefined);
   const report = options.onError ?? (() => undefined);
-  return wrap(keyv, '', options.redisUrl ? 'redis' : 'memory', report, options.onLookup);
+  // A close that timed out (a hung Redis) must not keep the process alive.
+  const release = () => {
+    const client = store?.client;
+    if (client && 'unref' in client) client.unref();
+  };
+  return wrap(keyv, '', store ? 'redis' : 'memory', report, options.onLookup, release);
+}
+
+/** Longest a backend call may take before it counts as failed: a hung Redis must not hang requests. */
+const BACKEND_TIMEOUT_MS = 2_500;
+
+function bounded<T>(operation: Promise<T>): Promise<T> {
+  operation.catch(() => undefined); // settling after the timeout is not an unhandled rejection
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache backend did not answer within ${BACKEND_TIMEOUT_MS} ms`)), BACKEND_TIMEOUT_MS);
+  });
+  return Promise.race([operation, late]).finally(() => clearTimeout(timer));
 }
 
 function wrap(
@@ -46,12 +68,13 @@ function wrap(
   backend: 'memory' | 'redis',
   report: (operation: string, error: unknown) => void,
   onLookup?: (hit: boolean) => void,
+  release?: () => void,
 ): SharedCache {
   return {
     backend,
     async get<T>(key: string) {
       try {
-        const value = (await keyv.get(prefix + key)) as T | undefined;
+        const value = (await bounded(keyv.get(prefix + key))) as T | undefined;
         onLookup?.(value !== undefined);
         return value;
       } catch (error) {
@@ -61,8 +84,10 @@ function wrap(
       }
     },
     async set(key, value, ttlMs) {
+      // A TTL of 0 means "do not cache" (CACHE_TTL_SECONDS=0); Keyv would read it as "never expire".
+      if (!(ttlMs > 0)) return;
       try {
-        await keyv.set(prefix + key, value, ttlMs);
+        await bounded(keyv.set(prefix + key, value, ttlMs));
       } catch (error) {
         report('set', error);
       }
@@ -70,19 +95,20 @@ function wrap(
     async delete(keys) {
       if (keys.length === 0) return;
       try {
-        await keyv.delete(keys.map((k) => prefix + k));
+        await bounded(keyv.delete(keys.map((k) => prefix + k)));
       } catch (error) {
         report('delete', error);
       }
     },
     partition(sub) {
-      return wrap(keyv, `${prefix}${sub}:`, backend, report, onLookup);
+      return wrap(keyv, `${prefix}${sub}:`, backend, report, onLookup, release);
     },
     async close() {
       try {
-        await keyv.disconnect();
+        await bounded(keyv.disconnect());
       } catch (error) {
         report('close', error);
+        release?.();
       }
     },
   };

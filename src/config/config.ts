@@ -95,8 +95,9 @@ class Reader {
 }
 
 function readBaseUrl(raw: string, problems: string[]): string {
-  const alias = CONTROL_PLANES[raw.toLowerCase() as keyof typeof CONTROL_PLANES];
-  if (alias) return alias;
+  const name = raw.toLowerCase();
+  // Own keys only: "constructor" or "__proto__" must not resolve to Object.prototype members.
+  if (Object.hasOwn(CONTROL_PLANES, name)) return CONTROL_PLANES[name as keyof typeof CONTROL_PLANES];
   try {
     const url = new URL(raw);
     const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
@@ -125,7 +126,7 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
   } else if (orgId) {
     r.problems.push('ANYPOINT_ORG_ID needs ANYPOINT_BASE_URL, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET');
   }
-  if (orgId && !/^[0-9a-f-]{36}$/i.test(orgId)) r.problems.push(`ANYPOINT_ORG_ID must be an organization UUID, got "${orgId}"`);
+  if (orgId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) r.problems.push(`ANYPOINT_ORG_ID must be an organization UUID, got "${orgId}"`);
 
   const defaultTtl = r.int('CACHE_TTL_SECONDS', 60, 0, 86_400);
   const ttlMs = Object.fromEntries(

@@ -29,8 +29,12 @@ export class ReadThrough {
       pending = this.load(kind, fullKey, fetch);
       this.scheduler?.track(pending).catch(() => undefined);
       this.memo.set(fullKey, pending);
-      // A failed load is not remembered: a later field in the same request may try again.
-      pending.catch(() => this.memo.delete(fullKey));
+      // A failed load is not remembered: a later field in the same request may try again. Only
+      // its own entry is dropped: after an evict, a newer load of the key may have taken its place.
+      const loading = pending;
+      loading.catch(() => {
+        if (this.memo.get(fullKey) === loading) this.memo.delete(fullKey);
+      });
     }
     return pending;
   }
