@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
 
 /**
  * GraphiQL served from the package's own node_modules (graphiql's UMD build with React 18), so
@@ -9,12 +10,20 @@ const require = createRequire(import.meta.url);
 
 export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
 
-const ASSETS: Record<string, { module: string; type: string }> = {
-  'react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
-  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+/** Package, then the file inside it: React's exports map hides its UMD builds from require.resolve. */
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
+
+/** The package's root: walk up from its main entry to the folder named after it. */
+function packageDir(pkg: string): string {
+  let dir = dirname(require.resolve(pkg));
+  while (!dir.endsWith(`${sep}${pkg}`) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 const cache = new Map<string, { body: Buffer; type: string }>();
 
@@ -24,7 +33,7 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | un
   if (!spec) return undefined;
   let asset = cache.get(name);
   if (!asset) {
-    asset = { body: readFileSync(require.resolve(spec.module)), type: spec.type };
+    asset = { body: readFileSync(join(packageDir(spec.pkg), spec.file)), type: spec.type };
     cache.set(name, asset);
   }
   return asset;
