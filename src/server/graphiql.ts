@@ -39,8 +39,8 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | un
   return asset;
 }
 
-export const EXAMPLE_QUERY = `# Welcome to anypoint-graph. Press the run button (or Ctrl-Enter).
-# More examples are in README.md. Send a header such as {"x-api-key": "..."} when the gateway asks for one.
+export const EXAMPLE_QUERY = `# anypoint-graph: pick an operation and press run (Ctrl-Enter).
+# More examples are in README.md.
 query OrgTree {
   organizations {
     name
