@@ -149,6 +149,7 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
     });
   const tokens = createTokenProvider({ dispatcher, origin, clientId: options.clientId, clientSecret: options.clientSecret, retryPolicy: policy });
   const inflight = new InflightGets();
+  let closed = false;
   // Access Management reports its per-minute window; when it is spent, wait for the reset instead of burning a 503.
   let rateWindow: { remaining: number; resetAtMs: number } | null = null;
 
@@ -171,21 +172,18 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
     }
   }
 
-  async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, signal?: AbortSignal, bearer = true): Promise<TransportResponse> {
+  async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, signal?: AbortSignal): Promise<TransportResponse> {
     await respectRateWindow(signal);
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId, ...options.headers?.() };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let token: string | undefined;
-    if (bearer) {
-      token = await tokens.getToken();
-      headers.authorization = `Bearer ${token}`;
-    }
+    const token = await tokens.getToken();
+    headers.authorization = `Bearer ${token}`;
     const started = performance.now();
     let status: number | null = null;
     try {
       let response = await send(dispatcher, origin, { method, path, route, headers, body, signal });
       status = response.status;
-      if (response.status === 401 && token) {
+      if (response.status === 401) {
         // The token died early (revoked, expired at the platform): refresh once and replay.
         tokens.invalidate(token);
         options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId });
@@ -253,7 +251,10 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
       return { body: response.body, contentType: String(headerValue(response.headers, 'content-type') ?? '') };
     },
     async close() {
-      if (!options.dispatcher) await dispatcher.close();
+      // Idempotent: shutdown paths may overlap (a signal during a failed start, tests' cleanup).
+      if (closed || options.dispatcher) return;
+      closed = true;
+      await dispatcher.close();
     },
   };
 }

@@ -119,6 +119,17 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
+  let closing: Promise<void> | null = null;
+  const shutDown = async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await apollo.stop();
+    await client.close();
+    await sharedCache.close();
+    await simulator?.close();
+  };
   return {
     url,
     graphqlUrl: `${url}/graphql`,
@@ -126,15 +137,6 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     cache: sharedCache,
     rootOrgId,
     simulator,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await apollo.stop();
-      await client.close();
-      await sharedCache.close();
-      await simulator?.close();
-    },
+    close: () => (closing ??= shutDown()),
   };
 }
