@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnypointClient, type AnypointClient } from '../../src/anypoint/client.js';
 import { getMe } from '../../src/anypoint/accounts.js';
-import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
 import { defineClientContract } from './contract-suite.js';
-import { clientFor } from './support.js';
+import { useSimClient } from './support.js';
 
 /**
  * The one client contract (contract-suite.ts), run against the simulator always and against a
@@ -11,23 +10,12 @@ import { clientFor } from './support.js';
  */
 
 describe('client contract against the simulator', () => {
-  let h: SimHarness;
-  let client: AnypointClient;
+  const ctx = useSimClient({ client: 'once', resetFaults: false });
 
-  beforeAll(async () => {
-    h = await startSimHarness();
-    client = clientFor(h);
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await h?.close();
-  });
-
-  defineClientContract(() => ({ client, rootOrgId: h.sim.store.rootOrgId }));
+  defineClientContract(() => ({ client: ctx.client, rootOrgId: ctx.h.sim.store.rootOrgId }));
 
   it('made only reads against the simulator', async () => {
-    const { routes } = await h.counts();
+    const { routes } = await ctx.h.counts();
     const writes = routes.filter((r) => r.method !== 'GET' && !r.route.endsWith('/oauth2/token'));
     expect(writes).toEqual([]);
   });

@@ -1,9 +1,9 @@
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { Agent, type Dispatcher } from 'undici';
 import { createAnypointClient, type AnypointClient, type AnypointClientOptions } from '../../src/anypoint/client.js';
 import { AnypointError } from '../../src/anypoint/errors.js';
 import type { FaultRule, LatencyConfig } from '../../src/simulator/faults.js';
-import type { SimHarness } from '../helpers/simulator.js';
+import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
 
 /** Shared helpers for the Anypoint client tests (not a test file itself). */
 
@@ -92,4 +92,91 @@ export class RecordingAgent extends Agent {
 export async function awayFromMinuteBoundary(marginMs = 5_000): Promise<void> {
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 60_000 - marginMs) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
+}
+
+export interface SimClientSetup {
+  /** clientFor overrides for the client the helper makes. */
+  options?: Partial<AnypointClientOptions>;
+  /**
+   * - 'each' (the default): a fresh client before every test, readied by `warmUp`, after which the
+   *   counts are reset; closed after the test.
+   * - 'once': one client made right after the simulator starts and closed just before it stops;
+   *   nothing is done to it between tests.
+   * - 'manual': the helper makes none; a test assigns `client` itself and the helper closes it
+   *   after the test.
+   */
+  client?: 'each' | 'once' | 'manual';
+  /** Clear injected faults and latency before and after every test (default true). */
+  resetFaults?: boolean;
+  /** More simulator state to put back before and after every test (runs after the faults reset). */
+  resetEach?: (h: SimHarness) => Promise<void>;
+  /** Readies each per-test client before the counts are reset (default: fetch its token). */
+  warmUp?: (client: AnypointClient) => Promise<unknown>;
+}
+
+export interface SimClient {
+  /** The simulator harness, from the first beforeAll on. */
+  readonly h: SimHarness;
+  /** The current client. Assignable only with `client: 'manual'`. */
+  client: AnypointClient;
+}
+
+/**
+ * Registers the hooks that start a simulator for the enclosing file (or describe block), give
+ * every test a client against it, and clean up after each test and at the end. Call it at the
+ * top level of a file or of a describe block, before any hooks of its own.
+ */
+export function useSimClient(setup: SimClientSetup = {}): SimClient {
+  const { options = {}, client: mode = 'each', resetFaults = true, resetEach, warmUp = (c) => c.tokens.getToken() } = setup;
+  let h: SimHarness | undefined;
+  let client: AnypointClient | undefined;
+
+  beforeAll(async () => {
+    h = await startSimHarness();
+    if (mode === 'once') client = clientFor(h, options);
+  });
+
+  afterAll(async () => {
+    if (mode === 'once') await client?.close();
+    await h?.close();
+  });
+
+  beforeEach(async () => {
+    const harness = started();
+    if (resetFaults) await setFaults(harness, {});
+    await resetEach?.(harness);
+    if (mode === 'each') {
+      client = clientFor(harness, options);
+      await warmUp(client);
+      await resetCounts(harness);
+    }
+  });
+
+  afterEach(async () => {
+    if (mode !== 'once') {
+      await client?.close();
+      client = undefined;
+    }
+    if (resetFaults) await setFaults(started(), {});
+    await resetEach?.(started());
+  });
+
+  function started(): SimHarness {
+    if (!h) throw new Error('useSimClient: the simulator starts in beforeAll; use h inside hooks and tests');
+    return h;
+  }
+
+  return {
+    get h() {
+      return started();
+    },
+    get client() {
+      if (!client) throw new Error(mode === 'manual' ? 'useSimClient: assign client before using it' : 'useSimClient: no client outside hooks and tests');
+      return client;
+    },
+    set client(value: AnypointClient) {
+      if (mode !== 'manual') throw new Error("useSimClient: client is assignable only with client: 'manual'");
+      client = value;
+    },
+  };
 }

@@ -1,29 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnypointClient } from '../../src/anypoint/client.js';
 import { getMe } from '../../src/anypoint/accounts.js';
-import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
-import { ME_ROUTE, anypointFailure, clientFor, setFaults } from './support.js';
+import { ME_ROUTE, anypointFailure, clientFor, setFaults, useSimClient } from './support.js';
 
-let h: SimHarness;
-let client: AnypointClient | undefined;
-
-beforeAll(async () => {
-  h = await startSimHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(async () => {
-  await setFaults(h, {});
-});
-
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await setFaults(h, {});
-});
+const ctx = useSimClient({ client: 'manual' });
 
 /**
  * A client with a short headers timeout whose token is fetched before the latency is switched on.
@@ -31,10 +11,10 @@ afterEach(async () => {
  * well past a second for a 100 ms timeout to fire before the answer.
  */
 async function slowPlatformClient(maxAttempts: number): Promise<AnypointClient> {
-  client = clientFor(h, { headersTimeoutMs: 100, retryPolicy: { maxAttempts } });
-  await client.tokens.getToken();
-  await setFaults(h, { latency: { minMs: 2500, maxMs: 2500 } });
-  return client;
+  ctx.client = clientFor(ctx.h, { headersTimeoutMs: 100, retryPolicy: { maxAttempts } });
+  await ctx.client.tokens.getToken();
+  await setFaults(ctx.h, { latency: { minMs: 2500, maxMs: 2500 } });
+  return ctx.client;
 }
 
 describe('timeouts', () => {
@@ -56,9 +36,9 @@ describe('timeouts', () => {
   });
 
   it('reports a timed-out token request as TIMEOUT too', async () => {
-    await setFaults(h, { latency: { minMs: 2500, maxMs: 2500 } });
-    client = clientFor(h, { headersTimeoutMs: 100, retryPolicy: { maxAttempts: 1 } });
-    const error = await anypointFailure(getMe(client));
+    await setFaults(ctx.h, { latency: { minMs: 2500, maxMs: 2500 } });
+    ctx.client = clientFor(ctx.h, { headersTimeoutMs: 100, retryPolicy: { maxAttempts: 1 } });
+    const error = await anypointFailure(getMe(ctx.client));
     expect(error.code).toBe('TIMEOUT');
   });
 });

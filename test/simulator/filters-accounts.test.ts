@@ -1,36 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_PAGE_SIZE } from '../../src/simulator/http.js';
 import type { TeamRecord } from '../../src/simulator/model.js';
-import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
-import { getJson, readJson, teamsPath, usersPath, type MemberBody, type Page, type TeamBody, type UserBody } from './support.js';
+import { getJson, readJson, teamsPath, usersPath, useSimHarness, type MemberBody, type Page, type TeamBody, type UserBody } from './support.js';
 
-let h: SimHarness;
-let token: string;
-let rootOrgId: string;
-
-beforeAll(async () => {
-  h = await startSimHarness();
-  token = await h.token();
-  rootOrgId = h.sim.store.rootOrgId;
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const ctx = useSimHarness();
 
 const all = `limit=${MAX_PAGE_SIZE}`;
 const ids = (items: Array<{ id: string }>) => new Set(items.map((i) => i.id));
 const teamIds = (items: TeamBody[]) => new Set(items.map((t) => t.team_id));
-const rootTeams = () => [...h.sim.store.teams.values()].filter((t) => t.org_id === rootOrgId);
+const rootTeams = () => [...ctx.h.sim.store.teams.values()].filter((t) => t.org_id === ctx.rootOrgId);
 
 describe('users type filter', () => {
   it('lists only host users, only proxy users, or all of them', async () => {
-    const users = h.sim.store.usersOf(rootOrgId);
+    const users = ctx.h.sim.store.usersOf(ctx.rootOrgId);
     const proxies = users.filter((u) => u.type === 'proxy');
     expect(proxies.length).toBeGreaterThan(0);
     expect(proxies.length).toBeLessThan(users.length);
     for (const type of ['host', 'proxy', 'all'] as const) {
-      const page = await getJson<Page<UserBody>>(h, `${usersPath(rootOrgId)}?type=${type}&${all}`, token);
+      const page = await getJson<Page<UserBody>>(ctx.h, `${usersPath(ctx.rootOrgId)}?type=${type}&${all}`, ctx.token);
       const expected = users.filter((u) => type === 'all' || u.type === type);
       expect(page.total, type).toBe(expected.length);
       expect(ids(page.data), type).toEqual(new Set(expected.map((u) => u.id)));
@@ -39,14 +26,14 @@ describe('users type filter', () => {
   });
 
   it('rejects an unknown user type', async () => {
-    const res = await h.get(`${usersPath(rootOrgId)}?type=robot`, token);
+    const res = await ctx.h.get(`${usersPath(ctx.rootOrgId)}?type=robot`, ctx.token);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ status: 400 });
   });
 });
 
 describe('teams filters', () => {
-  const ancestorsOf = (team: TeamRecord) => h.sim.store.teamAncestorIds(team.team_id);
+  const ancestorsOf = (team: TeamRecord) => ctx.h.sim.store.teamAncestorIds(team.team_id);
 
   /** Non-root teams that have at least one child, i.e. that are somebody's parent. */
   const parents = () => rootTeams().filter((t) => t.parentId !== null && rootTeams().some((c) => c.parentId === t.team_id));
@@ -57,16 +44,16 @@ describe('teams filters', () => {
     const a = candidates[0]!;
     const b = candidates.find((t) => t !== a && !ancestorsOf(t).includes(a.team_id) && !ancestorsOf(a).includes(t.team_id))!;
     expect(b).toBeDefined();
-    const single = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?ancestor_team_id=${a.team_id}&${all}`, token);
+    const single = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?ancestor_team_id=${a.team_id}&${all}`, ctx.token);
     const expectedSingle = rootTeams().filter((t) => ancestorsOf(t).includes(a.team_id));
     expect(single.total).toBe(expectedSingle.length);
     expect(teamIds(single.data)).toEqual(new Set(expectedSingle.map((t) => t.team_id)));
     expect(single.data.every((t) => t.ancestor_team_ids.includes(a.team_id))).toBe(true);
 
     const both = await getJson<Page<TeamBody>>(
-      h,
-      `${teamsPath(rootOrgId)}?ancestor_team_id=${a.team_id}&ancestor_team_id=${b.team_id}&${all}`,
-      token,
+      ctx.h,
+      `${teamsPath(ctx.rootOrgId)}?ancestor_team_id=${a.team_id}&ancestor_team_id=${b.team_id}&${all}`,
+      ctx.token,
     );
     const expectedBoth = rootTeams().filter((t) => ancestorsOf(t).some((id) => id === a.team_id || id === b.team_id));
     expect(expectedBoth.length).toBeGreaterThan(expectedSingle.length);
@@ -76,7 +63,7 @@ describe('teams filters', () => {
   it('filters by one or several parent_team_id values (direct children only)', async () => {
     const rootTeam = rootTeams().find((t) => t.parentId === null)!;
     const [inner] = parents() as [TeamRecord];
-    const direct = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?parent_team_id=${rootTeam.team_id}&${all}`, token);
+    const direct = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?parent_team_id=${rootTeam.team_id}&${all}`, ctx.token);
     const expectedDirect = rootTeams().filter((t) => t.parentId === rootTeam.team_id);
     expect(teamIds(direct.data)).toEqual(new Set(expectedDirect.map((t) => t.team_id)));
     // Grandchildren of the root team are excluded from a parent filter although they are descendants.
@@ -84,9 +71,9 @@ describe('teams filters', () => {
     expect(direct.data.every((t) => t.ancestor_team_ids.at(-1) === rootTeam.team_id)).toBe(true);
 
     const two = await getJson<Page<TeamBody>>(
-      h,
-      `${teamsPath(rootOrgId)}?parent_team_id=${rootTeam.team_id}&parent_team_id=${inner.team_id}&${all}`,
-      token,
+      ctx.h,
+      `${teamsPath(ctx.rootOrgId)}?parent_team_id=${rootTeam.team_id}&parent_team_id=${inner.team_id}&${all}`,
+      ctx.token,
     );
     const expectedTwo = rootTeams().filter((t) => t.parentId === rootTeam.team_id || t.parentId === inner.team_id);
     expect(two.total).toBe(expectedTwo.length);
@@ -95,26 +82,26 @@ describe('teams filters', () => {
 
   it('filters by team_id to exactly that team', async () => {
     const target = rootTeams()[3]!;
-    const page = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?team_id=${target.team_id}`, token);
+    const page = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?team_id=${target.team_id}`, ctx.token);
     expect(page.total).toBe(1);
     expect(page.data[0]?.team_name).toBe(target.team_name);
   });
 
   it('filters by team_type', async () => {
     const rootTeam = rootTeams().find((t) => t.parentId === null)!;
-    const created = await h.send('POST', teamsPath(rootOrgId), token, {
+    const created = await ctx.h.send('POST', teamsPath(ctx.rootOrgId), ctx.token, {
       team_name: 'Shared Filter Probe',
       parent_team_id: rootTeam.team_id,
       team_type: 'shared',
     });
     expect(created.status).toBe(201);
     const team = await readJson<TeamBody>(created);
-    const shared = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?team_type=shared`, token);
+    const shared = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?team_type=shared`, ctx.token);
     expect(shared.data.map((t) => t.team_id)).toEqual([team.team_id]);
-    const internal = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?team_type=internal&${all}`, token);
+    const internal = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?team_type=internal&${all}`, ctx.token);
     expect(internal.total).toBe(rootTeams().filter((t) => t.team_type === 'internal').length);
     expect(internal.data.some((t) => t.team_id === team.team_id)).toBe(false);
-    const bad = await h.get(`${teamsPath(rootOrgId)}?team_type=public`, token);
+    const bad = await ctx.h.get(`${teamsPath(ctx.rootOrgId)}?team_type=public`, ctx.token);
     expect(bad.status).toBe(400);
   });
 
@@ -122,7 +109,7 @@ describe('teams filters', () => {
     const expected = rootTeams().filter((t) => t.team_name.toLowerCase().includes('developers'));
     expect(expected.length).toBeGreaterThan(1);
     for (const term of ['developers', 'DEVELOPERS', 'dEvElOp']) {
-      const page = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?search=${term}&${all}`, token);
+      const page = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?search=${term}&${all}`, ctx.token);
       expect(teamIds(page.data), term).toEqual(new Set(expected.map((t) => t.team_id)));
     }
   });
@@ -132,12 +119,12 @@ describe('teams filters', () => {
       const expected = rootTeams()
         .map((t) => t[sort])
         .sort((a, b) => a.localeCompare(b));
-      const up = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?sort=${sort}&${all}`, token);
+      const up = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?sort=${sort}&${all}`, ctx.token);
       expect(up.data.map((t) => t[sort]), sort).toEqual(expected);
-      const down = await getJson<Page<TeamBody>>(h, `${teamsPath(rootOrgId)}?sort=${sort}&ascending=false&${all}`, token);
+      const down = await getJson<Page<TeamBody>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?sort=${sort}&ascending=false&${all}`, ctx.token);
       expect(down.data.map((t) => t[sort]), sort).toEqual([...expected].reverse());
     }
-    const bad = await h.get(`${teamsPath(rootOrgId)}?sort=size`, token);
+    const bad = await ctx.h.get(`${teamsPath(ctx.rootOrgId)}?sort=size`, ctx.token);
     expect(bad.status).toBe(400);
   });
 });
@@ -145,39 +132,39 @@ describe('teams filters', () => {
 describe('team members filters', () => {
   /** A non-root team with several members, mixed membership types. */
   function busyTeam() {
-    const { store } = h.sim;
+    const { store } = ctx.h.sim;
     const team = rootTeams().find((t) => {
       const members = [...store.membersOf(t.team_id).values()];
       return t.parentId !== null && members.length >= 4 && members.some((m) => m.membership_type === 'maintainer');
     })!;
     return { team, members: [...store.membersOf(team.team_id).values()] };
   }
-  const membersPath = (teamId: string) => `${teamsPath(rootOrgId)}/${teamId}/members`;
+  const membersPath = (teamId: string) => `${teamsPath(ctx.rootOrgId)}/${teamId}/members`;
   const fullName = (userId: string) => {
-    const user = h.sim.store.users.get(userId)!;
+    const user = ctx.h.sim.store.users.get(userId)!;
     return `${user.firstName} ${user.lastName}`;
   };
 
   it('filters by membership_type', async () => {
     const { team, members } = busyTeam();
     for (const type of ['member', 'maintainer'] as const) {
-      const page = await getJson<Page<MemberBody>>(h, `${membersPath(team.team_id)}?membership_type=${type}`, token);
+      const page = await getJson<Page<MemberBody>>(ctx.h, `${membersPath(team.team_id)}?membership_type=${type}`, ctx.token);
       const expected = members.filter((m) => m.membership_type === type);
       expect(page.total, type).toBe(expected.length);
       expect(ids(page.data), type).toEqual(new Set(expected.map((m) => m.userId)));
     }
-    expect((await h.get(`${membersPath(team.team_id)}?membership_type=owner`, token)).status).toBe(400);
+    expect((await ctx.h.get(`${membersPath(team.team_id)}?membership_type=owner`, ctx.token)).status).toBe(400);
   });
 
   it('filters by one or several member_ids', async () => {
     const { team, members } = busyTeam();
     const [first, second] = members as [(typeof members)[0], (typeof members)[0]];
-    const one = await getJson<Page<MemberBody>>(h, `${membersPath(team.team_id)}?member_ids=${first.userId}`, token);
+    const one = await getJson<Page<MemberBody>>(ctx.h, `${membersPath(team.team_id)}?member_ids=${first.userId}`, ctx.token);
     expect(one.data.map((m) => m.id)).toEqual([first.userId]);
     const two = await getJson<Page<MemberBody>>(
-      h,
+      ctx.h,
       `${membersPath(team.team_id)}?member_ids=${first.userId}&member_ids=${second.userId}`,
-      token,
+      ctx.token,
     );
     expect(ids(two.data)).toEqual(new Set([first.userId, second.userId]));
     expect(two.total).toBe(2);
@@ -185,9 +172,9 @@ describe('team members filters', () => {
 
   it('searches member names case-insensitively', async () => {
     const { team, members } = busyTeam();
-    const lastName = h.sim.store.users.get(members[0]!.userId)!.lastName;
+    const lastName = ctx.h.sim.store.users.get(members[0]!.userId)!.lastName;
     const expected = members.filter((m) => fullName(m.userId).toLowerCase().includes(lastName.toLowerCase()));
-    const page = await getJson<Page<MemberBody>>(h, `${membersPath(team.team_id)}?search=${lastName.toUpperCase()}`, token);
+    const page = await getJson<Page<MemberBody>>(ctx.h, `${membersPath(team.team_id)}?search=${lastName.toUpperCase()}`, ctx.token);
     expect(ids(page.data)).toEqual(new Set(expected.map((m) => m.userId)));
     expect(page.total).toBeLessThan(members.length);
   });
@@ -195,32 +182,32 @@ describe('team members filters', () => {
   it('sorts members by name in either direction', async () => {
     const { team, members } = busyTeam();
     const names = members.map((m) => fullName(m.userId)).sort((a, b) => a.localeCompare(b));
-    const up = await getJson<Page<MemberBody>>(h, `${membersPath(team.team_id)}?sort=name`, token);
+    const up = await getJson<Page<MemberBody>>(ctx.h, `${membersPath(team.team_id)}?sort=name`, ctx.token);
     expect(up.data.map((m) => m.name)).toEqual(names);
-    const down = await getJson<Page<MemberBody>>(h, `${membersPath(team.team_id)}?sort=name&ascending=false`, token);
+    const down = await getJson<Page<MemberBody>>(ctx.h, `${membersPath(team.team_id)}?sort=name&ascending=false`, ctx.token);
     expect(down.data.map((m) => m.name)).toEqual([...names].reverse());
   });
 });
 
 describe('team roles filter', () => {
   it('filters a team\'s role assignments by role_id and searches by role name', async () => {
-    const { store } = h.sim;
-    const assignment = store.teamRoles.find((r) => store.teams.get(r.teamId)?.org_id === rootOrgId)!;
+    const { store } = ctx.h.sim;
+    const assignment = store.teamRoles.find((r) => store.teams.get(r.teamId)?.org_id === ctx.rootOrgId)!;
     const teamId = assignment.teamId;
-    const path = `${teamsPath(rootOrgId)}/${teamId}/roles`;
+    const path = `${teamsPath(ctx.rootOrgId)}/${teamId}/roles`;
     const other = [...store.roles.values()].find((r) => r.role_id !== assignment.role_id && !store.teamRoles.some((t) => t.teamId === teamId && t.role_id === r.role_id))!;
-    const added = await h.send('POST', path, token, [{ role_id: other.role_id, context_params: { org: rootOrgId } }]);
+    const added = await ctx.h.send('POST', path, ctx.token, [{ role_id: other.role_id, context_params: { org: ctx.rootOrgId } }]);
     expect(added.status).toBeLessThan(300);
 
-    const everything = await getJson<Page<{ role_id: string }>>(h, path, token);
+    const everything = await getJson<Page<{ role_id: string }>>(ctx.h, path, ctx.token);
     expect(everything.total).toBe(store.teamRoles.filter((r) => r.teamId === teamId).length);
     expect(everything.total).toBeGreaterThanOrEqual(2);
 
-    const filtered = await getJson<Page<{ role_id: string; name: string }>>(h, `${path}?role_id=${other.role_id}`, token);
+    const filtered = await getJson<Page<{ role_id: string; name: string }>>(ctx.h, `${path}?role_id=${other.role_id}`, ctx.token);
     expect(filtered.data.map((r) => r.role_id)).toEqual([other.role_id]);
     expect(filtered.data[0]?.name).toBe(other.name);
 
-    const searched = await getJson<Page<{ role_id: string }>>(h, `${path}?search=${encodeURIComponent(other.name.toUpperCase())}`, token);
+    const searched = await getJson<Page<{ role_id: string }>>(ctx.h, `${path}?search=${encodeURIComponent(other.name.toUpperCase())}`, ctx.token);
     expect(searched.data.map((r) => r.role_id)).toContain(other.role_id);
     expect(searched.data.every((r) => store.roles.get(r.role_id)!.name.toLowerCase().includes(other.name.toLowerCase()))).toBe(true);
   });
@@ -228,23 +215,23 @@ describe('team roles filter', () => {
 
 describe('roles search', () => {
   it('matches name or description case-insensitively', async () => {
-    const roles = [...h.sim.store.roles.values()];
+    const roles = [...ctx.h.sim.store.roles.values()];
     const term = 'api manager';
     const expected = roles.filter((r) => `${r.name} ${r.description}`.toLowerCase().includes(term));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(roles.length);
-    const page = await getJson<Page<{ role_id: string; name: string }>>(h, `/accounts/api/roles?search=${encodeURIComponent(term.toUpperCase())}&${all}`, token);
+    const page = await getJson<Page<{ role_id: string; name: string }>>(ctx.h, `/accounts/api/roles?search=${encodeURIComponent(term.toUpperCase())}&${all}`, ctx.token);
     expect(page.total).toBe(expected.length);
     expect(new Set(page.data.map((r) => r.role_id))).toEqual(new Set(expected.map((r) => r.role_id)));
   });
 
   it('filters by exact name and sorts by name descending', async () => {
-    const roles = [...h.sim.store.roles.values()];
+    const roles = [...ctx.h.sim.store.roles.values()];
     const target = roles[5]!;
-    const exact = await getJson<Page<{ role_id: string }>>(h, `/accounts/api/roles?name=${encodeURIComponent(target.name)}`, token);
+    const exact = await getJson<Page<{ role_id: string }>>(ctx.h, `/accounts/api/roles?name=${encodeURIComponent(target.name)}`, ctx.token);
     expect(exact.data.map((r) => r.role_id)).toContain(target.role_id);
     expect(exact.total).toBe(roles.filter((r) => r.name === target.name).length);
-    const down = await getJson<Page<{ name: string }>>(h, `/accounts/api/roles?ascending=false&${all}`, token);
+    const down = await getJson<Page<{ name: string }>>(ctx.h, `/accounts/api/roles?ascending=false&${all}`, ctx.token);
     expect(down.data.map((r) => r.name)).toEqual(roles.map((r) => r.name).sort((a, b) => b.localeCompare(a)));
   });
 });

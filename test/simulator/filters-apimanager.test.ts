@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiInstanceRecord, EnvironmentRecord } from '../../src/simulator/model.js';
-import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
-import { apisPath, getJson, readJson, type ApiListBody } from './support.js';
+import { apisPath, getJson, readJson, useSimHarness, type ApiListBody } from './support.js';
 
-let h: SimHarness;
-let token: string;
-
-beforeAll(async () => {
-  h = await startSimHarness();
-  token = await h.token();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const ctx = useSimHarness();
 
 const flatten = (body: ApiListBody) => body.assets.flatMap((a) => a.apis);
 const idSet = (apis: Array<{ id: number }>) => new Set(apis.map((a) => a.id));
 
 function envApis(env: EnvironmentRecord): ApiInstanceRecord[] {
-  return [...h.sim.store.apis.values()].filter((a) => a.environmentId === env.id);
+  return [...ctx.h.sim.store.apis.values()].filter((a) => a.environmentId === env.id);
 }
 
 /** An environment where `predicate` selects some but not all instances, so a filter visibly narrows. */
 function envWhere(predicate: (api: ApiInstanceRecord) => boolean): { env: EnvironmentRecord; apis: ApiInstanceRecord[]; expected: ApiInstanceRecord[] } {
-  for (const env of h.sim.store.environments.values()) {
+  for (const env of ctx.h.sim.store.environments.values()) {
     const apis = envApis(env);
     const expected = apis.filter(predicate);
     if (expected.length > 0 && expected.length < apis.length) return { env, apis, expected };
@@ -34,17 +23,17 @@ function envWhere(predicate: (api: ApiInstanceRecord) => boolean): { env: Enviro
 
 /** The environment with the most instances. */
 function busiestEnv(): { env: EnvironmentRecord; apis: ApiInstanceRecord[] } {
-  const envs = [...h.sim.store.environments.values()].map((env) => ({ env, apis: envApis(env) }));
+  const envs = [...ctx.h.sim.store.environments.values()].map((env) => ({ env, apis: envApis(env) }));
   envs.sort((a, b) => b.apis.length - a.apis.length);
   return envs[0]!;
 }
 
 async function list(env: EnvironmentRecord, query: string): Promise<ApiListBody> {
-  return getJson<ApiListBody>(h, `${apisPath(env.organizationId, env.id)}?limit=100&${query}`, token);
+  return getJson<ApiListBody>(ctx.h, `${apisPath(env.organizationId, env.id)}?limit=100&${query}`, ctx.token);
 }
 
 const assetName = (api: ApiInstanceRecord) =>
-  h.sim.store.assets.get(h.sim.store.assetKey(api.groupId, api.assetId, api.assetVersion))!.name;
+  ctx.h.sim.store.assets.get(ctx.h.sim.store.assetKey(api.groupId, api.assetId, api.assetVersion))!.name;
 
 describe('API Manager list filters', () => {
   it('matches query fuzzily and case-insensitively on the asset name, description, label and tags', async () => {
@@ -62,7 +51,7 @@ describe('API Manager list filters', () => {
   /** An environment and a value of `field` held by some but not all of its instances (groupId: by all, see below). */
   function narrowingValue(field: 'groupId' | 'assetId' | 'assetVersion' | 'productVersion' | 'instanceLabel') {
     let fallback: { env: EnvironmentRecord; value: string; expected: ApiInstanceRecord[] } | undefined;
-    for (const env of h.sim.store.environments.values()) {
+    for (const env of ctx.h.sim.store.environments.values()) {
       const apis = envApis(env);
       for (const value of new Set(apis.map((a) => a[field]).filter((v): v is string => typeof v === 'string'))) {
         const expected = apis.filter((a) => a[field] === value);
@@ -87,7 +76,7 @@ describe('API Manager list filters', () => {
 
   it('filters by groupId down to nothing for another organization\'s group', async () => {
     const { env, apis } = busiestEnv();
-    const otherOrg = [...h.sim.store.orgs.values()].find((o) => o.id !== env.organizationId)!;
+    const otherOrg = [...ctx.h.sim.store.orgs.values()].find((o) => o.id !== env.organizationId)!;
     expect(apis.some((a) => a.groupId === otherOrg.id)).toBe(false);
     expect(await list(env, `groupId=${otherOrg.id}`)).toEqual({ total: 0, assets: [] });
   });
@@ -123,9 +112,9 @@ describe('API Manager list filters', () => {
     const { env, apis } = busiestEnv();
     const ids = apis.map((a) => a.id).sort((a, b) => a - b);
     const k = Math.floor(ids.length / 2);
-    const up = await getJson<ApiListBody>(h, `${apisPath(env.organizationId, env.id)}?sort=id&limit=${k}`, token);
+    const up = await getJson<ApiListBody>(ctx.h, `${apisPath(env.organizationId, env.id)}?sort=id&limit=${k}`, ctx.token);
     expect(idSet(flatten(up))).toEqual(new Set(ids.slice(0, k)));
-    const down = await getJson<ApiListBody>(h, `${apisPath(env.organizationId, env.id)}?sort=id&ascending=false&limit=${k}`, token);
+    const down = await getJson<ApiListBody>(ctx.h, `${apisPath(env.organizationId, env.id)}?sort=id&ascending=false&limit=${k}`, ctx.token);
     expect(idSet(flatten(down))).toEqual(new Set(ids.slice(-k)));
   });
 
@@ -133,13 +122,13 @@ describe('API Manager list filters', () => {
     const { env, apis } = busiestEnv();
     const k = Math.floor(apis.length / 2);
     const byCreated = [...apis].sort((a, b) => a.createdDate.localeCompare(b.createdDate));
-    const newest = await getJson<ApiListBody>(h, `${apisPath(env.organizationId, env.id)}?sort=createdDate&ascending=false&limit=${k}`, token);
+    const newest = await getJson<ApiListBody>(ctx.h, `${apisPath(env.organizationId, env.id)}?sort=createdDate&ascending=false&limit=${k}`, ctx.token);
     expect(idSet(flatten(newest))).toEqual(idSet(byCreated.slice(-k)));
 
     const byName = await list(env, 'sort=name');
     const names = byName.assets.map((g) => g.exchangeAssetName);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
-    const bad = await h.get(`${apisPath(env.organizationId, env.id)}?sort=popularity`, token);
+    const bad = await ctx.h.get(`${apisPath(env.organizationId, env.id)}?sort=popularity`, ctx.token);
     expect(bad.status).toBe(400);
     expect(((await readJson<{ errors: unknown[] }>(bad)).errors).length).toBe(1);
   });

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
-import { getJson, type AssetSummaryBody } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { getJson, useSimHarness, type AssetSummaryBody } from './support.js';
 
-let h: SimHarness;
-let token: string;
+const ctx = useSimHarness();
 
-beforeAll(async () => {
-  h = await startSimHarness();
-  token = await h.token();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
-
-const search = (query: string) => getJson<AssetSummaryBody[]>(h, `/exchange/api/v2/assets?limit=250&${query}`, token);
+const search = (query: string) => getJson<AssetSummaryBody[]>(ctx.h, `/exchange/api/v2/assets?limit=250&${query}`, ctx.token);
 const keys = (items: Array<{ groupId: string; assetId: string; version: string }>) =>
   new Set(items.map((a) => `${a.groupId}/${a.assetId}/${a.version}`));
-const assets = () => [...h.sim.store.assets.values()];
+const assets = () => [...ctx.h.sim.store.assets.values()];
 
 describe('Exchange asset search filters', () => {
   it('filters by one organizationId, and by several when repeated', async () => {

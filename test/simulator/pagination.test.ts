@@ -7,34 +7,23 @@ import {
   readJson,
   teamsPath,
   usersPath,
+  useSimHarness,
   type ApiListBody,
   type AssetSummaryBody,
   type Page,
 } from './support.js';
 
-let h: SimHarness;
-let token: string;
-let rootOrgId: string;
-
-beforeAll(async () => {
-  h = await startSimHarness();
-  token = await h.token();
-  rootOrgId = h.sim.store.rootOrgId;
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const ctx = useSimHarness();
 
 /** Access Management list endpoints that share the {data, total} envelope and offset/limit. */
 function dataLists(): Array<{ name: string; path: string; expectedTotal: number }> {
-  const { store } = h.sim;
-  const team = [...store.teams.values()].find((t) => t.org_id === rootOrgId && t.parentId === null)!;
+  const { store } = ctx.h.sim;
+  const team = [...store.teams.values()].find((t) => t.org_id === ctx.rootOrgId && t.parentId === null)!;
   const withRoles = store.teamRoles[0]!;
   return [
-    { name: 'users', path: usersPath(rootOrgId), expectedTotal: store.usersOf(rootOrgId).length },
-    { name: 'teams', path: teamsPath(rootOrgId), expectedTotal: [...store.teams.values()].filter((t) => t.org_id === rootOrgId).length },
-    { name: 'members', path: `${teamsPath(rootOrgId)}/${team.team_id}/members`, expectedTotal: store.membersOf(team.team_id).size },
+    { name: 'users', path: usersPath(ctx.rootOrgId), expectedTotal: store.usersOf(ctx.rootOrgId).length },
+    { name: 'teams', path: teamsPath(ctx.rootOrgId), expectedTotal: [...store.teams.values()].filter((t) => t.org_id === ctx.rootOrgId).length },
+    { name: 'members', path: `${teamsPath(ctx.rootOrgId)}/${team.team_id}/members`, expectedTotal: store.membersOf(team.team_id).size },
     {
       name: 'team roles',
       path: `${teamsPath(store.teams.get(withRoles.teamId)!.org_id)}/${withRoles.teamId}/roles`,
@@ -48,50 +37,50 @@ describe('{data, total} list paging', () => {
   it('reports the full total on every list and an empty page when the offset is past the end', async () => {
     for (const list of dataLists()) {
       expect(list.expectedTotal, list.name).toBeGreaterThan(0);
-      const page = await getJson<Page<unknown>>(h, `${list.path}?offset=${list.expectedTotal + 5}`, token);
+      const page = await getJson<Page<unknown>>(ctx.h, `${list.path}?offset=${list.expectedTotal + 5}`, ctx.token);
       expect(page, list.name).toEqual({ data: [], total: list.expectedTotal });
     }
   });
 
   it('returns no items but the real total for limit 0', async () => {
     for (const list of dataLists()) {
-      const page = await getJson<Page<unknown>>(h, `${list.path}?limit=0`, token);
+      const page = await getJson<Page<unknown>>(ctx.h, `${list.path}?limit=0`, ctx.token);
       expect(page, list.name).toEqual({ data: [], total: list.expectedTotal });
     }
   });
 
   it('serves the last items when the offset lands inside the final page', async () => {
     for (const list of dataLists()) {
-      const all = await getJson<Page<unknown>>(h, `${list.path}?limit=${MAX_PAGE_SIZE}`, token);
-      const tail = await getJson<Page<unknown>>(h, `${list.path}?offset=${list.expectedTotal - 1}&limit=10`, token);
+      const all = await getJson<Page<unknown>>(ctx.h, `${list.path}?limit=${MAX_PAGE_SIZE}`, ctx.token);
+      const tail = await getJson<Page<unknown>>(ctx.h, `${list.path}?offset=${list.expectedTotal - 1}&limit=10`, ctx.token);
       expect(tail.data, list.name).toEqual(all.data.slice(-1));
     }
   });
 
   it('defaults the users page size to 25', async () => {
-    const total = h.sim.store.usersOf(rootOrgId).length;
+    const total = ctx.h.sim.store.usersOf(ctx.rootOrgId).length;
     expect(total).toBeGreaterThan(25);
-    const page = await getJson<Page<{ id: string }>>(h, usersPath(rootOrgId), token);
+    const page = await getJson<Page<{ id: string }>>(ctx.h, usersPath(ctx.rootOrgId), ctx.token);
     expect(page.data).toHaveLength(25);
     expect(page.total).toBe(total);
   });
 
   it('walks every user exactly once with offset and limit', async () => {
-    const total = h.sim.store.usersOf(rootOrgId).length;
+    const total = ctx.h.sim.store.usersOf(ctx.rootOrgId).length;
     const seen: string[] = [];
     for (let offset = 0; offset < total; offset += 7) {
-      const page = await getJson<Page<{ id: string }>>(h, `${usersPath(rootOrgId)}?offset=${offset}&limit=7`, token);
+      const page = await getJson<Page<{ id: string }>>(ctx.h, `${usersPath(ctx.rootOrgId)}?offset=${offset}&limit=7`, ctx.token);
       expect(page.data.length).toBe(Math.min(7, total - offset));
       seen.push(...page.data.map((u) => u.id));
     }
     expect(new Set(seen).size).toBe(total);
-    expect(new Set(seen)).toEqual(new Set(h.sim.store.usersOf(rootOrgId).map((u) => u.id)));
+    expect(new Set(seen)).toEqual(new Set(ctx.h.sim.store.usersOf(ctx.rootOrgId).map((u) => u.id)));
   });
 
   it('answers an invalid offset or limit with a 400 in the list product\'s error shape', async () => {
     for (const list of dataLists()) {
       for (const query of ['offset=-1', 'offset=abc', 'limit=-5', 'limit=1.5', 'limit=ten']) {
-        const res = await h.get(`${list.path}?${query}`, token);
+        const res = await ctx.h.get(`${list.path}?${query}`, ctx.token);
         expect(res.status, `${list.name} ${query}`).toBe(400);
         const body = await readJson<Record<string, unknown>>(res);
         if (list.name === 'members' || list.name === 'teams' || list.name === 'team roles') {
@@ -127,16 +116,16 @@ describe('page size cap', () => {
   });
 
   it('returns everything when a huge limit exceeds a small list', async () => {
-    const page = await getJson<Page<unknown>>(h, `${teamsPath(rootOrgId)}?limit=999999`, token);
+    const page = await getJson<Page<unknown>>(ctx.h, `${teamsPath(ctx.rootOrgId)}?limit=999999`, ctx.token);
     expect(page.data).toHaveLength(page.total);
-    expect(page.total).toBe([...h.sim.store.teams.values()].filter((t) => t.org_id === rootOrgId).length);
+    expect(page.total).toBe([...ctx.h.sim.store.teams.values()].filter((t) => t.org_id === ctx.rootOrgId).length);
   });
 });
 
 describe('API Manager {total, assets:[{apis}]} paging', () => {
   /** The environment with the most API instances, so paging has several pages. */
   function busiestEnv() {
-    const { store } = h.sim;
+    const { store } = ctx.h.sim;
     const counts = [...store.environments.values()].map((env) => ({
       env,
       ids: [...store.apis.values()].filter((a) => a.environmentId === env.id).map((a) => a.id),
@@ -152,7 +141,7 @@ describe('API Manager {total, assets:[{apis}]} paging', () => {
     expect(ids.length).toBeGreaterThan(3);
     const seen: number[] = [];
     for (let offset = 0; offset < ids.length; offset += 3) {
-      const body = await getJson<ApiListBody>(h, `${apisPath(env.organizationId, env.id)}?offset=${offset}&limit=3`, token);
+      const body = await getJson<ApiListBody>(ctx.h, `${apisPath(env.organizationId, env.id)}?offset=${offset}&limit=3`, ctx.token);
       expect(body.total).toBe(ids.length);
       const apis = flatten(body);
       expect(apis.length).toBe(Math.min(3, ids.length - offset));
@@ -168,13 +157,13 @@ describe('API Manager {total, assets:[{apis}]} paging', () => {
   it('returns no asset groups past the end or for limit 0, with the real total', async () => {
     const { env, ids } = busiestEnv();
     const base = apisPath(env.organizationId, env.id);
-    expect(await getJson<ApiListBody>(h, `${base}?offset=${ids.length}`, token)).toEqual({ total: ids.length, assets: [] });
-    expect(await getJson<ApiListBody>(h, `${base}?limit=0`, token)).toEqual({ total: ids.length, assets: [] });
+    expect(await getJson<ApiListBody>(ctx.h, `${base}?offset=${ids.length}`, ctx.token)).toEqual({ total: ids.length, assets: [] });
+    expect(await getJson<ApiListBody>(ctx.h, `${base}?limit=0`, ctx.token)).toEqual({ total: ids.length, assets: [] });
   });
 
   it('rejects an invalid offset with the validation error shape', async () => {
     const { env } = busiestEnv();
-    const res = await h.get(`${apisPath(env.organizationId, env.id)}?offset=-3`, token);
+    const res = await ctx.h.get(`${apisPath(env.organizationId, env.id)}?offset=-3`, ctx.token);
     expect(res.status).toBe(400);
     const body = await readJson<{ errors: Array<{ dataPath: string }> }>(res);
     expect(body.errors[0]?.dataPath).toBe('.offset');
@@ -183,14 +172,14 @@ describe('API Manager {total, assets:[{apis}]} paging', () => {
 
 describe('Exchange bare-array paging', () => {
   it('pages a bare array until a short page and then an empty one', async () => {
-    const total = h.sim.store.assets.size;
+    const total = ctx.h.sim.store.assets.size;
     const limit = 7;
     expect(total % limit).not.toBe(0);
     const seen: string[] = [];
     let offset = 0;
     let page: AssetSummaryBody[];
     do {
-      const res = await h.get(`/exchange/api/v2/assets?offset=${offset}&limit=${limit}`, token);
+      const res = await ctx.h.get(`/exchange/api/v2/assets?offset=${offset}&limit=${limit}`, ctx.token);
       expect(res.status).toBe(200);
       page = await readJson<AssetSummaryBody[]>(res);
       expect(Array.isArray(page)).toBe(true);
@@ -200,16 +189,16 @@ describe('Exchange bare-array paging', () => {
     // The last page is short (total is not a multiple of the limit).
     expect(page.length).toBe(total % limit);
     expect(new Set(seen).size).toBe(total);
-    const after = await getJson<AssetSummaryBody[]>(h, `/exchange/api/v2/assets?offset=${total}&limit=${limit}`, token);
+    const after = await getJson<AssetSummaryBody[]>(ctx.h, `/exchange/api/v2/assets?offset=${total}&limit=${limit}`, ctx.token);
     expect(after).toEqual([]);
   });
 
   it('returns an empty array, not an envelope, for limit 0', async () => {
-    expect(await getJson<unknown>(h, '/exchange/api/v2/assets?limit=0', token)).toEqual([]);
+    expect(await getJson<unknown>(ctx.h, '/exchange/api/v2/assets?limit=0', ctx.token)).toEqual([]);
   });
 
   it('rejects a non-numeric limit with a {status, message} 400', async () => {
-    const res = await h.get('/exchange/api/v2/assets?limit=lots', token);
+    const res = await ctx.h.get('/exchange/api/v2/assets?limit=lots', ctx.token);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ status: 400, message: expect.any(String) });
   });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimHarness } from '../helpers/simulator.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
 
 /** Small shared helpers for the simulator behaviour tests (not a test file itself). */
 
@@ -114,4 +115,50 @@ export function uniqueUsername(prefix = 'user'): string {
 
 export function newUserBody(username: string): Record<string, string> {
   return { username, firstName: 'Test', lastName: 'Person', email: `${username.toLowerCase()}@example.test`, password: 'Secret-Pass-1' };
+}
+
+export interface SimSetup {
+  /** The simulator harness, from the first beforeAll on. */
+  readonly h: SimHarness;
+  /** A client-credentials token for the demo app, fetched once when the simulator starts. */
+  readonly token: string;
+  /** The seeded root organization. */
+  readonly rootOrgId: string;
+}
+
+/**
+ * Registers the hooks that start one simulator for the enclosing file (or describe block), fetch
+ * a demo-app token from it, and stop it at the end. Call it before any hooks of the file's own.
+ */
+export function useSimHarness(): SimSetup {
+  let h: SimHarness | undefined;
+  let token: string | undefined;
+  let rootOrgId: string | undefined;
+
+  beforeAll(async () => {
+    h = await startSimHarness();
+    token = await h.token();
+    rootOrgId = h.sim.store.rootOrgId;
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  function ready<T>(value: T | undefined): T {
+    if (value === undefined) throw new Error('useSimHarness: the simulator starts in beforeAll; use it inside hooks and tests');
+    return value;
+  }
+
+  return {
+    get h() {
+      return ready(h);
+    },
+    get token() {
+      return ready(token);
+    },
+    get rootOrgId() {
+      return ready(rootOrgId);
+    },
+  };
 }
