@@ -28,7 +28,7 @@ export interface ApiList {
 
 /** API Manager instances and their Exchange assets and specifications. */
 export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
-  const { client, cache, call, rootOrgId } = deps;
+  const { client, cache, call } = deps;
 
   const apisOfEnv = (orgId: string, envId: string): Promise<ApiList> =>
     cache.get('apis', `env:${envId}`, async () => {
@@ -129,7 +129,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       return typeof body === 'string' ? body : JSON.stringify(body);
     });
 
-  return { apisOfEnv, apiCount, assetNameOf, apiById, exchangeAsset, specContent, rootOrgId };
+  return { apisOfEnv, apiCount, assetNameOf, apiById, exchangeAsset, specContent };
 }
 
 export type ApiLoaders = ReturnType<typeof createApiLoaders>;
