@@ -1,8 +1,10 @@
 import { DateTimeResolver, EmailAddressResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../src/generated/resolvers-types.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
+import { AuditEvent, auditEvents } from './AuditEvent.js';
 import { Environment } from './Environment.js';
 import { Organization } from './Organization.js';
+import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { Team, TeamMember, TeamRole } from './Team.js';
 import { TeamMembership, User } from './User.js';
@@ -15,7 +17,9 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,
-  Query,
+  Query: { ...Query, auditEvents },
+  Mutation,
+  AuditEvent,
   Viewer,
   Organization,
   Environment,

@@ -56,3 +56,14 @@ export const putTeamMember = (
 
 export const removeTeamMember = (client: AnypointClient, orgId: string, teamId: string, userId: string, call: Call = {}) =>
   client.request<void>({ method: 'DELETE', route: ROUTES.teamMember, params: { orgId, teamId, userId }, ...call });
+
+/** One user's membership of a team, or undefined: the members listing filtered to that user. */
+export async function findTeamMember(client: AnypointClient, orgId: string, teamId: string, userId: string, call: Call = {}) {
+  const page = await client.request<{ data: Array<{ id: string; membership_type: 'member' | 'maintainer' }> }>({
+    route: ROUTES.teamMembers,
+    params: { orgId, teamId },
+    query: { member_ids: userId, limit: 1 },
+    ...call,
+  });
+  return page.data.find((m) => m.id === userId);
+}

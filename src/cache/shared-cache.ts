@@ -9,6 +9,12 @@ import Keyv from 'keyv';
  */
 export interface SharedCache {
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Several entries in one round trip (undefined where missing), in the order of `keys`. For
+   * bookkeeping reads (e.g. write fences), so not reported to onLookup: hit ratios count data
+   * lookups only.
+   */
+  getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
   /** Stores nothing when ttlMs is 0 (caching off for that kind). */
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(keys: string[]): Promise<void>;
@@ -81,6 +87,15 @@ function wrap(
         report('get', error);
         onLookup?.(false);
         return undefined;
+      }
+    },
+    async getMany<T>(keys: string[]) {
+      if (keys.length === 0) return [];
+      try {
+        return (await bounded(keyv.getMany(keys.map((k) => prefix + k)))) as Array<T | undefined>;
+      } catch (error) {
+        report('getMany', error);
+        return keys.map(() => undefined);
       }
     },
     async set(key, value, ttlMs) {

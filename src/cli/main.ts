@@ -1,3 +1,4 @@
+import { HASH_KEY_HELP, hashKeyCommand } from './hash-key.js';
 import { consoleIo, UsageError, type CliIo } from './io.js';
 import { SERVE_HELP, serveCommand } from './serve.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate.js';
@@ -7,6 +8,7 @@ const HELP = `Usage: anypoint-graph <command> [options]
 Commands:
   serve      serve the GraphQL gateway (the embedded simulator when no credentials are set)
   simulate   serve a local, seeded Anypoint Platform simulator
+  hash-key   make an API key for a gateway caller and its API_KEYS entry
   help       show this help, or a command's help: anypoint-graph help simulate
 
 Run "anypoint-graph <command> --help" for a command's options.`;
@@ -14,6 +16,7 @@ Run "anypoint-graph <command> --help" for a command's options.`;
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
   serve: { run: serveCommand, help: SERVE_HELP },
   simulate: { run: simulateCommand, help: SIMULATE_HELP },
+  'hash-key': { run: hashKeyCommand, help: HASH_KEY_HELP },
 };
 
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {

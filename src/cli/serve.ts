@@ -47,6 +47,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   io.out(`anypoint-graph is serving ${gateway.graphqlUrl}`);
   io.out(`  GraphiQL: open ${gateway.graphqlUrl} in a browser`);
+  if (gateway.demoKeys) {
+    // Made up at each start and known only to this process: demo mode has no API_KEYS.
+    io.out('Demo API keys (send one in GraphiQL\'s Headers tab as {"x-api-key": "..."}):');
+    for (const [role, key] of Object.entries(gateway.demoKeys)) io.out(`  ${role.padEnd(11)} ${key}`);
+  }
+  io.out(`Audit trail: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.audit.path}`);
   const signal = await waitForShutdown();
   io.out(`Received ${signal}, shutting down.`);
   await gateway.close();

@@ -1,4 +1,5 @@
 import type { CacheKind, CacheTtls } from '../loaders/read-through.js';
+import { ROLES, type Role } from '../server/roles.js';
 import type { PresetName } from '../simulator/seed.js';
 
 /**
@@ -30,6 +31,41 @@ export interface GatewayConfig {
   };
   cache: { redisUrl: string | null; namespace: string; ttlMs: CacheTtls };
   graphql: { maxDepth: number; maxPageSize: number; introspection: boolean };
+  auth: AuthSettings;
+  /** PostgreSQL for the audit trail and group links; null: files under the paths below. */
+  databaseUrl: string | null;
+  audit: { path: string; fsync: boolean };
+  provisioning: {
+    groupLinksPath: string;
+    /** How long a pushGroup waits for another push of the same group to finish. */
+    lockTimeoutMs: number;
+    idempotencyTtlMs: number;
+  };
+}
+
+/** An API key as configured: only its SHA-256 is known to the gateway. */
+export interface ApiKeyEntry {
+  name: string;
+  sha256: string;
+  roles: Role[];
+}
+
+export interface JwtSettings {
+  /** Shared secret for HS256/384/512 tokens. */
+  secret: string | null;
+  /** Key set for asymmetric tokens (RS*, ES*, PS*, EdDSA). */
+  jwksUrl: string | null;
+  issuer: string | null;
+  audience: string | null;
+  /** The claim holding the caller's roles: an array, or a space- or comma-separated string. */
+  rolesClaim: string;
+}
+
+export interface AuthSettings {
+  apiKeys: ApiKeyEntry[];
+  jwt: JwtSettings | null;
+  /** Callers without credentials may read (never write or audit). */
+  anonymousReads: boolean;
 }
 
 export const CONTROL_PLANES = {
@@ -136,6 +172,9 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
   const redisUrl = r.optional('REDIS_URL');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) r.problems.push(`REDIS_URL must start with redis:// or rediss://`);
 
+  const databaseUrl = r.optional('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) r.problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+
   const config: GatewayConfig = {
     host: r.string('HOST', '127.0.0.1'),
     port: r.int('PORT', 4000, 0, 65_535),
@@ -155,9 +194,68 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       maxPageSize: r.int('GRAPHQL_MAX_PAGE_SIZE', 500, 1, 5_000),
       introspection: r.bool('GRAPHQL_INTROSPECTION', true),
     },
+    // Demo mode (the embedded simulator) lets anyone read; a real control plane needs a key.
+    auth: { apiKeys: readApiKeys(r), jwt: readJwt(r), anonymousReads: r.bool('ANONYMOUS_READS', anypoint === null) },
+    databaseUrl,
+    audit: { path: r.string('AUDIT_LOG_PATH', 'data/audit.jsonl'), fsync: r.bool('AUDIT_FSYNC', true) },
+    provisioning: {
+      groupLinksPath: r.string('GROUP_LINKS_PATH', 'data/group-links.json'),
+      lockTimeoutMs: r.int('PROVISIONING_LOCK_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      idempotencyTtlMs: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 604_800) * 1000,
+    },
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+/**
+ * API_KEYS: entries separated by ";", each NAME:ROLES:SHA256 with ROLES joined by "," or "+",
+ * e.g. `okta:provisioner:9f86d08...;portal:reader:2c26b46...`. `anypoint-graph hash-key` makes them.
+ */
+function readApiKeys(r: Reader): ApiKeyEntry[] {
+  const raw = r.optional('API_KEYS');
+  if (raw === null) return [];
+  const entries: ApiKeyEntry[] = [];
+  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [name, roles, sha256, ...rest] = part.split(':').map((p) => p.trim());
+    const label = `API_KEYS entry "${name ?? part}"`;
+    if (!name || roles === undefined || sha256 === undefined || rest.length) {
+      r.problems.push(`${label} must be NAME:ROLES:SHA256`);
+      continue;
+    }
+    if (!/^[\w.@-]{1,64}$/.test(name)) r.problems.push(`${label}: the name may use letters, digits and . _ @ - only`);
+    if (entries.some((e) => e.name === name)) r.problems.push(`${label}: the name is used twice`);
+    if (!/^[0-9a-f]{64}$/i.test(sha256)) r.problems.push(`${label}: the hash must be 64 hex digits (SHA-256 of the key)`);
+    const list = roles.split(/[,+]/).map((x) => x.trim()).filter(Boolean);
+    const unknown = list.filter((x) => !(ROLES as readonly string[]).includes(x));
+    if (!list.length || unknown.length) r.problems.push(`${label}: roles must be some of ${ROLES.join(', ')}, got "${roles}"`);
+    entries.push({ name, sha256: sha256.toLowerCase(), roles: list.filter((x): x is Role => (ROLES as readonly string[]).includes(x)) });
+  }
+  return entries;
+}
+
+function readJwt(r: Reader): JwtSettings | null {
+  const secret = r.optional('JWT_SECRET');
+  const jwksUrl = r.optional('JWT_JWKS_URL');
+  const issuer = r.optional('JWT_ISSUER');
+  const audience = r.optional('JWT_AUDIENCE');
+  const rolesClaim = r.string('JWT_ROLES_CLAIM', 'roles');
+  if (!secret && !jwksUrl) {
+    if (issuer || audience) r.problems.push('JWT_ISSUER and JWT_AUDIENCE need JWT_SECRET or JWT_JWKS_URL');
+    return null;
+  }
+  if (secret && jwksUrl) r.problems.push('Set JWT_SECRET or JWT_JWKS_URL, not both');
+  if (secret && Buffer.byteLength(secret) < 32) r.problems.push('JWT_SECRET must be at least 32 bytes');
+  if (jwksUrl) {
+    try {
+      const url = new URL(jwksUrl);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) r.problems.push('JWT_JWKS_URL must use https (plain http only on loopback)');
+    } catch {
+      r.problems.push(`JWT_JWKS_URL must be a URL, got "${jwksUrl}"`);
+    }
+  }
+  return { secret, jwksUrl, issuer, audience, rolesClaim };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -6,7 +6,7 @@ import { ApiStatus } from '../graph/enums.js';
 import { ApiTechnology } from '../graph/enums.js';
 import { SpecificationFormat } from '../graph/enums.js';
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent } from '../graph/parents.js';
+import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent } from '../graph/parents.js';
 import { GatewayContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -95,6 +95,153 @@ export { ApiStatus };
 
 export { ApiTechnology };
 
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  action: Scalars['String']['output'];
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** Shared by an intent and its outcome. */
+  attemptId: Scalars['ID']['output'];
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  errorCode?: Maybe<Scalars['String']['output']>;
+  errorMessage?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** The input with secrets redacted. */
+  input?: Maybe<Scalars['JSON']['output']>;
+  kind: AuditEventKind;
+  plan?: Maybe<Scalars['JSON']['output']>;
+  result?: Maybe<Scalars['JSON']['output']>;
+  status?: Maybe<AuditStatus>;
+  target: Scalars['String']['output'];
+  upstreamRequestIds: Array<Scalars['String']['output']>;
+};
+
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  edges: Array<AuditEventEdge>;
+  nodes: Array<AuditEvent>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEvent;
+};
+
+export type AuditEventFilter = {
+  /** The mutation, e.g. pushGroup. */
+  action?: InputMaybe<Scalars['String']['input']>;
+  /** e.g. key:okta, jwt:alice@example.com, anonymous */
+  actor?: InputMaybe<Scalars['String']['input']>;
+  /** Inclusive. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** e.g. user:jdoe or group:{organizationId}/{groupId} */
+  target?: InputMaybe<Scalars['String']['input']>;
+  /** Exclusive. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export enum AuditEventKind {
+  /** Written before the first upstream write. */
+  Intent = 'INTENT',
+  /** Reported at start for an intent whose process died before its outcome. */
+  Interrupted = 'INTERRUPTED',
+  /** Written when the mutation finished. */
+  Outcome = 'OUTCOME'
+}
+
+export enum AuditStatus {
+  DryRun = 'DRY_RUN',
+  Failed = 'FAILED',
+  Interrupted = 'INTERRUPTED',
+  Rejected = 'REJECTED',
+  Succeeded = 'SUCCEEDED'
+}
+
+export type ChangeUsernameInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  newUsername: Scalars['String']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ChangeUsernamePayload = MutationPayload & {
+  __typename?: 'ChangeUsernamePayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  /** The old user, now deactivated. */
+  previousUser?: Maybe<User>;
+  replayed: Scalars['Boolean']['output'];
+  /** The new user (new id); null on a dry run. */
+  user?: Maybe<User>;
+  userErrors: Array<UserError>;
+};
+
+export type CreateUserInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  email: Scalars['String']['input'];
+  firstName: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  lastName: Scalars['String']['input'];
+  /** The business group; the root organization when omitted. */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  phoneNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Case-sensitive; letters, digits and underscore; unique across the platform, never reusable. */
+  username: Scalars['String']['input'];
+};
+
+export type CreateUserPayload = MutationPayload & {
+  __typename?: 'CreateUserPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  /** The new user (the existing one when the same person was already there); null on a dry run. */
+  user?: Maybe<User>;
+  userErrors: Array<UserError>;
+};
+
+export type DeactivateUserInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type DeactivateUserPayload = MutationPayload & {
+  __typename?: 'DeactivateUserPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  user?: Maybe<User>;
+  userErrors: Array<UserError>;
+};
+
+export type DeleteGroupInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  groupId: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Only forget the link, keep the team. */
+  keepTeam?: InputMaybe<Scalars['Boolean']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type DeleteGroupPayload = MutationPayload & {
+  __typename?: 'DeleteGroupPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  deletedTeamId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  /** The team, when keepTeam kept it. */
+  team?: Maybe<Team>;
+  userErrors: Array<UserError>;
+};
+
 export type Environment = {
   __typename?: 'Environment';
   /** How many API instances the environment has (one small upstream call, no listing). */
@@ -146,7 +293,143 @@ export type ExchangeFile = {
   packaging: Scalars['String']['output'];
 };
 
+export type GroupDiff = {
+  __typename?: 'GroupDiff';
+  added: Array<User>;
+  /** Maintainers not in the group, kept because they were added in Anypoint by hand. */
+  keptMaintainers: Array<User>;
+  removed: Array<User>;
+  skipped: Array<SkippedMember>;
+  unchanged: Array<User>;
+};
+
 export { MembershipType };
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Creates a user with the new username, the same profile and teams, then deactivates the old one. */
+  changeUsername?: Maybe<ChangeUsernamePayload>;
+  /** Creates an active user, a member of its organization's root team. Anypoint e-mails the password-reset link. */
+  createUser?: Maybe<CreateUserPayload>;
+  /** Disables the user and ends their sessions; an already disabled user is a success with no write. */
+  deactivateUser?: Maybe<DeactivateUserPayload>;
+  /** Deletes the team a group was pushed as (or, with keepTeam, only unlinks it). */
+  deleteGroup?: Maybe<DeleteGroupPayload>;
+  /** Makes a group a team under the root team with exactly the group's existing, enabled members. */
+  pushGroup?: Maybe<PushGroupPayload>;
+  reactivateUser?: Maybe<ReactivateUserPayload>;
+  /** Forgets which team a group was pushed as; the team stays. */
+  unlinkGroup?: Maybe<UnlinkGroupPayload>;
+  /** Changes first name, last name or phone number; unchanged values cause no write; the e-mail never changes. */
+  updateUserProfile?: Maybe<UpdateUserProfilePayload>;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationChangeUsernameArgs = {
+  input: ChangeUsernameInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationCreateUserArgs = {
+  input: CreateUserInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationDeactivateUserArgs = {
+  input: DeactivateUserInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationDeleteGroupArgs = {
+  input: DeleteGroupInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationPushGroupArgs = {
+  input: PushGroupInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationReactivateUserArgs = {
+  input: ReactivateUserInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationUnlinkGroupArgs = {
+  input: UnlinkGroupInput;
+};
+
+
+/**
+ * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
+ * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
+ * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
+ * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ */
+export type MutationUpdateUserProfileArgs = {
+  input: UpdateUserProfileInput;
+};
+
+/** What every provisioning payload reports besides its result. */
+export type MutationPayload = {
+  /** The audit attempt id (auditEvents filter target/actor find it too). */
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  /** The writes planned, each with what became of it. */
+  plan: Array<PlannedWrite>;
+  /** True when this is the stored outcome of an earlier call with the same idempotencyKey. */
+  replayed: Scalars['Boolean']['output'];
+  /** Problems with the input; when any is present nothing was written. */
+  userErrors: Array<UserError>;
+};
 
 /** A business group; the root organization has no parent. */
 export type Organization = {
@@ -215,6 +498,44 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+export type PlannedWrite = {
+  __typename?: 'PlannedWrite';
+  action: WriteAction;
+  description: Scalars['String']['output'];
+  /** X-Request-Id of each attempt sent to Anypoint. */
+  requestIds: Array<Scalars['String']['output']>;
+  status: WriteStatus;
+  /** What it acts on, e.g. user:jdoe or team:Engineering. */
+  target: Scalars['String']['output'];
+};
+
+export type PushGroupInput = {
+  /** The team's name. Descriptions are never pushed. */
+  displayName: Scalars['String']['input'];
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The identity provider's stable id of the group: a renamed group renames its team. */
+  groupId: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Usernames or user ids. Users that do not exist or are disabled are skipped, never created. */
+  members: Array<Scalars['String']['input']>;
+  /** The business group; the root organization when omitted. */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Also remove maintainers that are not in the group (by default, hand-added maintainers stay). */
+  removeUnlistedMaintainers?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type PushGroupPayload = MutationPayload & {
+  __typename?: 'PushGroupPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  diff?: Maybe<GroupDiff>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  /** The group's team; null on a dry run that would create it. */
+  team?: Maybe<Team>;
+  userErrors: Array<UserError>;
+};
+
 /**
  * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
  * still answers, and the failure is in `errors` with a stable `extensions.code`.
@@ -224,6 +545,8 @@ export type Query = {
   api?: Maybe<Api>;
   /** API instances of one environment, or of every environment of an organization when environmentId is omitted. */
   apis?: Maybe<ApiConnection>;
+  /** The audit trail of provisioning, oldest first. Needs the auditor role. */
+  auditEvents?: Maybe<AuditEventConnection>;
   environment?: Maybe<Environment>;
   organization?: Maybe<Organization>;
   /** Every business group of the platform, the root first, flattened from the tree. */
@@ -258,6 +581,17 @@ export type QueryApisArgs = {
   filter?: InputMaybe<ApiFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
+export type QueryAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -336,6 +670,35 @@ export type QueryUsersArgs = {
   filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ReactivateUserInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ReactivateUserPayload = MutationPayload & {
+  __typename?: 'ReactivateUserPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  user?: Maybe<User>;
+  userErrors: Array<UserError>;
+};
+
+export enum SkipReason {
+  Disabled = 'DISABLED',
+  NotFound = 'NOT_FOUND'
+}
+
+export type SkippedMember = {
+  __typename?: 'SkippedMember';
+  /** The username or id as given. */
+  member: Scalars['String']['output'];
+  reason: SkipReason;
 };
 
 export { SpecificationFormat };
@@ -423,6 +786,49 @@ export type TeamRole = {
 
 export { TeamType };
 
+export type UnlinkGroupInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  groupId: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type UnlinkGroupPayload = MutationPayload & {
+  __typename?: 'UnlinkGroupPayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  /** The team the group was pushed as, which stays. */
+  team?: Maybe<Team>;
+  userErrors: Array<UserError>;
+};
+
+export type UpdateUserProfileInput = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only accepted when unchanged: a different e-mail is refused with EMAIL_IMMUTABLE. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** Where the user lives, when known (saves a search). */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** null removes the phone number. */
+  phoneNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateUserProfilePayload = MutationPayload & {
+  __typename?: 'UpdateUserProfilePayload';
+  auditId?: Maybe<Scalars['ID']['output']>;
+  dryRun: Scalars['Boolean']['output'];
+  plan: Array<PlannedWrite>;
+  replayed: Scalars['Boolean']['output'];
+  /** The user as updated (as it would be, on a dry run). */
+  user?: Maybe<User>;
+  userErrors: Array<UserError>;
+};
+
 export type User = {
   __typename?: 'User';
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -456,6 +862,33 @@ export type UserEdge = {
   node: User;
 };
 
+export type UserError = {
+  __typename?: 'UserError';
+  code: UserErrorCode;
+  /** Path to the input field, e.g. ["input", "username"]. */
+  field?: Maybe<Array<Scalars['String']['output']>>;
+  message: Scalars['String']['output'];
+};
+
+export enum UserErrorCode {
+  EmailImmutable = 'EMAIL_IMMUTABLE',
+  EmailInvalid = 'EMAIL_INVALID',
+  GroupIdInvalid = 'GROUP_ID_INVALID',
+  GroupNameConflict = 'GROUP_NAME_CONFLICT',
+  GroupNotLinked = 'GROUP_NOT_LINKED',
+  IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  NameInvalid = 'NAME_INVALID',
+  OrganizationNotFound = 'ORGANIZATION_NOT_FOUND',
+  PhoneInvalid = 'PHONE_INVALID',
+  TeamHasChildren = 'TEAM_HAS_CHILDREN',
+  TooManyMembers = 'TOO_MANY_MEMBERS',
+  UpstreamRejected = 'UPSTREAM_REJECTED',
+  UsernameInvalid = 'USERNAME_INVALID',
+  UsernameTaken = 'USERNAME_TAKEN',
+  UserNotFound = 'USER_NOT_FOUND'
+}
+
 export type UserFilter = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   /** Case-insensitive substring of username, first name, last name or e-mail. */
@@ -467,6 +900,31 @@ export type Viewer = {
   clientId: Scalars['String']['output'];
   organization: Organization;
 };
+
+export enum WriteAction {
+  AddMember = 'ADD_MEMBER',
+  CreateTeam = 'CREATE_TEAM',
+  CreateUser = 'CREATE_USER',
+  DeleteTeam = 'DELETE_TEAM',
+  DisableUser = 'DISABLE_USER',
+  EnableUser = 'ENABLE_USER',
+  LinkGroup = 'LINK_GROUP',
+  RemoveMember = 'REMOVE_MEMBER',
+  RenameTeam = 'RENAME_TEAM',
+  UnlinkGroup = 'UNLINK_GROUP',
+  UpdateUser = 'UPDATE_USER'
+}
+
+export enum WriteStatus {
+  Applied = 'APPLIED',
+  Failed = 'FAILED',
+  /** Not attempted because an earlier write failed. */
+  NotReached = 'NOT_REACHED',
+  /** Planned only (a dry run, or refused input). */
+  Planned = 'PLANNED',
+  /** The response was lost; reading back showed the write had taken effect. */
+  Reconciled = 'RECONCILED'
+}
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -591,19 +1049,43 @@ export type ResolversTypes = ResolversObject<{
   ApiSpecification: ResolverTypeWrapper<ApiSpecificationParent>;
   ApiStatus: ApiStatus;
   ApiTechnology: ApiTechnology;
+  AuditEvent: ResolverTypeWrapper<AuditEventParent>;
+  AuditEventConnection: ResolverTypeWrapper<AuditEventConnectionParent>;
+  AuditEventEdge: ResolverTypeWrapper<Omit<AuditEventEdge, 'node'> & { node: ResolversTypes['AuditEvent'] }>;
+  AuditEventFilter: AuditEventFilter;
+  AuditEventKind: AuditEventKind;
+  AuditStatus: AuditStatus;
+  ChangeUsernameInput: ChangeUsernameInput;
+  ChangeUsernamePayload: ResolverTypeWrapper<ChangeUsernamePayloadParent>;
+  CreateUserInput: CreateUserInput;
+  CreateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeactivateUserInput: DeactivateUserInput;
+  DeactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
+  DeleteGroupInput: DeleteGroupInput;
+  DeleteGroupPayload: ResolverTypeWrapper<GroupPayloadParent>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentParent>;
   EnvironmentType: EnvironmentType;
   ExchangeAsset: ResolverTypeWrapper<ExchangeAssetParent>;
   ExchangeCategory: ResolverTypeWrapper<ExchangeCategory>;
   ExchangeFile: ResolverTypeWrapper<ExchangeFileParent>;
+  GroupDiff: ResolverTypeWrapper<GroupDiffParent>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MembershipType: MembershipType;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  MutationPayload: ResolverTypeWrapper<MutationPayloadParent>;
   Organization: ResolverTypeWrapper<OrganizationRef>;
   OrganizationFilter: OrganizationFilter;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PlannedWrite: ResolverTypeWrapper<PlannedWriteParent>;
+  PushGroupInput: PushGroupInput;
+  PushGroupPayload: ResolverTypeWrapper<PushGroupPayloadParent>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReactivateUserInput: ReactivateUserInput;
+  ReactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
+  SkipReason: SkipReason;
+  SkippedMember: ResolverTypeWrapper<SkippedMemberParent>;
   SpecificationFormat: SpecificationFormat;
   Team: ResolverTypeWrapper<TeamParent>;
   TeamConnection: ResolverTypeWrapper<TeamConnectionParent>;
@@ -616,11 +1098,19 @@ export type ResolversTypes = ResolversObject<{
   TeamRole: ResolverTypeWrapper<TeamRoleParent>;
   TeamType: TeamType;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
+  UnlinkGroupInput: UnlinkGroupInput;
+  UnlinkGroupPayload: ResolverTypeWrapper<GroupPayloadParent>;
+  UpdateUserProfileInput: UpdateUserProfileInput;
+  UpdateUserProfilePayload: ResolverTypeWrapper<UserPayloadParent>;
   User: ResolverTypeWrapper<UserParent>;
   UserConnection: ResolverTypeWrapper<UserConnectionParent>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserError: ResolverTypeWrapper<UserErrorParent>;
+  UserErrorCode: UserErrorCode;
   UserFilter: UserFilter;
   Viewer: ResolverTypeWrapper<ViewerParent>;
+  WriteAction: WriteAction;
+  WriteStatus: WriteStatus;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -634,17 +1124,38 @@ export type ResolversParentTypes = ResolversObject<{
   ApiEdge: Omit<ApiEdge, 'node'> & { node: ResolversParentTypes['Api'] };
   ApiFilter: ApiFilter;
   ApiSpecification: ApiSpecificationParent;
+  AuditEvent: AuditEventParent;
+  AuditEventConnection: AuditEventConnectionParent;
+  AuditEventEdge: Omit<AuditEventEdge, 'node'> & { node: ResolversParentTypes['AuditEvent'] };
+  AuditEventFilter: AuditEventFilter;
+  ChangeUsernameInput: ChangeUsernameInput;
+  ChangeUsernamePayload: ChangeUsernamePayloadParent;
+  CreateUserInput: CreateUserInput;
+  CreateUserPayload: UserPayloadParent;
   DateTime: Scalars['DateTime']['output'];
+  DeactivateUserInput: DeactivateUserInput;
+  DeactivateUserPayload: UserPayloadParent;
+  DeleteGroupInput: DeleteGroupInput;
+  DeleteGroupPayload: GroupPayloadParent;
   EmailAddress: Scalars['EmailAddress']['output'];
   Environment: EnvironmentParent;
   ExchangeAsset: ExchangeAssetParent;
   ExchangeCategory: ExchangeCategory;
   ExchangeFile: ExchangeFileParent;
+  GroupDiff: GroupDiffParent;
   JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
+  MutationPayload: MutationPayloadParent;
   Organization: OrganizationRef;
   OrganizationFilter: OrganizationFilter;
   PageInfo: PageInfo;
+  PlannedWrite: PlannedWriteParent;
+  PushGroupInput: PushGroupInput;
+  PushGroupPayload: PushGroupPayloadParent;
   Query: Record<PropertyKey, never>;
+  ReactivateUserInput: ReactivateUserInput;
+  ReactivateUserPayload: UserPayloadParent;
+  SkippedMember: SkippedMemberParent;
   Team: TeamParent;
   TeamConnection: TeamConnectionParent;
   TeamEdge: Omit<TeamEdge, 'node'> & { node: ResolversParentTypes['Team'] };
@@ -655,9 +1166,14 @@ export type ResolversParentTypes = ResolversObject<{
   TeamMembership: TeamMembershipParent;
   TeamRole: TeamRoleParent;
   URL: Scalars['URL']['output'];
+  UnlinkGroupInput: UnlinkGroupInput;
+  UnlinkGroupPayload: GroupPayloadParent;
+  UpdateUserProfileInput: UpdateUserProfileInput;
+  UpdateUserProfilePayload: UserPayloadParent;
   User: UserParent;
   UserConnection: UserConnectionParent;
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserError: UserErrorParent;
   UserFilter: UserFilter;
   Viewer: ViewerParent;
 }>;
@@ -708,9 +1224,80 @@ export type ApiStatusResolvers = EnumResolverSignature<{ ACTIVE?: any, INACTIVE?
 
 export type ApiTechnologyResolvers = EnumResolverSignature<{ FLEX_GATEWAY?: any, MULE3?: any, MULE4?: any, SERVICE_MESH?: any }, ResolversTypes['ApiTechnology']>;
 
+export type AuditEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attemptId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  durationMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  input?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AuditEventKind'], ParentType, ContextType>;
+  plan?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  result?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['AuditStatus']>, ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  upstreamRequestIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AuditEventConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEventConnection'] = ResolversParentTypes['AuditEventConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditEventEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEventEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEventEdge'] = ResolversParentTypes['AuditEventEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
+}>;
+
+export type ChangeUsernamePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChangeUsernamePayload'] = ResolversParentTypes['ChangeUsernamePayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  previousUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CreateUserPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateUserPayload'] = ResolversParentTypes['CreateUserPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeactivateUserPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeactivateUserPayload'] = ResolversParentTypes['DeactivateUserPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type DeleteGroupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteGroupPayload'] = ResolversParentTypes['DeleteGroupPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  deletedTeamId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
 
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
   name: 'EmailAddress';
@@ -756,11 +1343,34 @@ export type ExchangeFileResolvers<ContextType = GatewayContext, ParentType exten
   packaging?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type GroupDiffResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GroupDiff'] = ResolversParentTypes['GroupDiff']> = ResolversObject<{
+  added?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  keptMaintainers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  removed?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  skipped?: Resolver<Array<ResolversTypes['SkippedMember']>, ParentType, ContextType>;
+  unchanged?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MembershipTypeResolvers = EnumResolverSignature<{ MAINTAINER?: any, MEMBER?: any }, ResolversTypes['MembershipType']>;
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changeUsername?: Resolver<Maybe<ResolversTypes['ChangeUsernamePayload']>, ParentType, ContextType, RequireFields<MutationChangeUsernameArgs, 'input'>>;
+  createUser?: Resolver<Maybe<ResolversTypes['CreateUserPayload']>, ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  deactivateUser?: Resolver<Maybe<ResolversTypes['DeactivateUserPayload']>, ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'input'>>;
+  deleteGroup?: Resolver<Maybe<ResolversTypes['DeleteGroupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'input'>>;
+  pushGroup?: Resolver<Maybe<ResolversTypes['PushGroupPayload']>, ParentType, ContextType, RequireFields<MutationPushGroupArgs, 'input'>>;
+  reactivateUser?: Resolver<Maybe<ResolversTypes['ReactivateUserPayload']>, ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'input'>>;
+  unlinkGroup?: Resolver<Maybe<ResolversTypes['UnlinkGroupPayload']>, ParentType, ContextType, RequireFields<MutationUnlinkGroupArgs, 'input'>>;
+  updateUserProfile?: Resolver<Maybe<ResolversTypes['UpdateUserProfilePayload']>, ParentType, ContextType, RequireFields<MutationUpdateUserProfileArgs, 'input'>>;
+}>;
+
+export type MutationPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationPayload'] = ResolversParentTypes['MutationPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'ChangeUsernamePayload' | 'CreateUserPayload' | 'DeactivateUserPayload' | 'DeleteGroupPayload' | 'PushGroupPayload' | 'ReactivateUserPayload' | 'UnlinkGroupPayload' | 'UpdateUserProfilePayload', ParentType, ContextType>;
+}>;
 
 export type OrganizationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -787,9 +1397,29 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PlannedWriteResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PlannedWrite'] = ResolversParentTypes['PlannedWrite']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['WriteAction'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WriteStatus'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type PushGroupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PushGroupPayload'] = ResolversParentTypes['PushGroupPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  diff?: Resolver<Maybe<ResolversTypes['GroupDiff']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
+  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<QueryEnvironmentArgs, 'id'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<Maybe<Array<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
@@ -799,6 +1429,21 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   userByUsername?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByUsernameArgs, 'username'>>;
   users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+}>;
+
+export type ReactivateUserPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ReactivateUserPayload'] = ResolversParentTypes['ReactivateUserPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SkippedMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SkippedMember'] = ResolversParentTypes['SkippedMember']> = ResolversObject<{
+  member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['SkipReason'], ParentType, ContextType>;
 }>;
 
 export type SpecificationFormatResolvers = EnumResolverSignature<{ OAS?: any, RAML?: any }, ResolversTypes['SpecificationFormat']>;
@@ -867,6 +1512,26 @@ export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes[
   name: 'URL';
 }
 
+export type UnlinkGroupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UnlinkGroupPayload'] = ResolversParentTypes['UnlinkGroupPayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type UpdateUserProfilePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateUserProfilePayload'] = ResolversParentTypes['UpdateUserProfilePayload']> = ResolversObject<{
+  auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  plan?: Resolver<Array<ResolversTypes['PlannedWrite']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -896,6 +1561,12 @@ export type UserEdgeResolvers<ContextType = GatewayContext, ParentType extends R
   node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
+export type UserErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type ViewerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
   clientId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
@@ -908,18 +1579,32 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   ApiSpecification?: ApiSpecificationResolvers<ContextType>;
   ApiStatus?: ApiStatusResolvers;
   ApiTechnology?: ApiTechnologyResolvers;
+  AuditEvent?: AuditEventResolvers<ContextType>;
+  AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
+  AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
+  ChangeUsernamePayload?: ChangeUsernamePayloadResolvers<ContextType>;
+  CreateUserPayload?: CreateUserPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeactivateUserPayload?: DeactivateUserPayloadResolvers<ContextType>;
+  DeleteGroupPayload?: DeleteGroupPayloadResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   Environment?: EnvironmentResolvers<ContextType>;
   EnvironmentType?: EnvironmentTypeResolvers;
   ExchangeAsset?: ExchangeAssetResolvers<ContextType>;
   ExchangeCategory?: ExchangeCategoryResolvers<ContextType>;
   ExchangeFile?: ExchangeFileResolvers<ContextType>;
+  GroupDiff?: GroupDiffResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   MembershipType?: MembershipTypeResolvers;
+  Mutation?: MutationResolvers<ContextType>;
+  MutationPayload?: MutationPayloadResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PlannedWrite?: PlannedWriteResolvers<ContextType>;
+  PushGroupPayload?: PushGroupPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReactivateUserPayload?: ReactivateUserPayloadResolvers<ContextType>;
+  SkippedMember?: SkippedMemberResolvers<ContextType>;
   SpecificationFormat?: SpecificationFormatResolvers;
   Team?: TeamResolvers<ContextType>;
   TeamConnection?: TeamConnectionResolvers<ContextType>;
@@ -931,9 +1616,12 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   TeamRole?: TeamRoleResolvers<ContextType>;
   TeamType?: TeamTypeResolvers;
   URL?: GraphQLScalarType;
+  UnlinkGroupPayload?: UnlinkGroupPayloadResolvers<ContextType>;
+  UpdateUserProfilePayload?: UpdateUserProfilePayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 }>;
 

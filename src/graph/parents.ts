@@ -1,3 +1,7 @@
+import type { Outcome } from '../provisioning/runner.js';
+import type { ChangeUsernameResult, UserResult } from '../provisioning/users.js';
+import type { GroupResult, PushGroupResult } from '../provisioning/groups.js';
+import type { AuditRecord } from '../audit/types.js';
 import type {
   AnypointApiInstance,
   AnypointEnvironment,
@@ -50,3 +54,24 @@ export type UserConnectionParent = ConnectionParent<UserParent>;
 export type TeamConnectionParent = ConnectionParent<TeamParent>;
 export type TeamMemberConnectionParent = ConnectionParent<TeamMemberParent>;
 export type ApiConnectionParent = ConnectionParent<ApiParent>;
+
+/** Payloads of the provisioning mutations: the runner's outcome with its result spread in. */
+export type { PlannedWrite as PlannedWriteParent } from '../provisioning/steps.js';
+export type { UserError as UserErrorParent } from '../provisioning/user-errors.js';
+export type { GroupDiff as GroupDiffParent } from '../provisioning/groups.js';
+export type { AuditRecord as AuditEventParent } from '../audit/types.js';
+type Payload<R> = Omit<Outcome<R>, 'result'> & Partial<R>;
+export type UserPayloadParent = Payload<UserResult>;
+export type ChangeUsernamePayloadParent = Payload<ChangeUsernameResult>;
+export type PushGroupPayloadParent = Payload<PushGroupResult>;
+export type GroupPayloadParent = Payload<GroupResult>;
+export type MutationPayloadParent = Payload<unknown>;
+export interface SkippedMemberParent {
+  member: string;
+  reason: string;
+}
+export interface AuditEventConnectionParent {
+  edges: Array<{ cursor: string; node: AuditRecord }>;
+  nodes: AuditRecord[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}

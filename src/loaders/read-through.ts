@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SharedCache } from '../cache/shared-cache.js';
 import type { IdleScheduler } from './idle-scheduler.js';
 
@@ -5,6 +6,15 @@ import type { IdleScheduler } from './idle-scheduler.js';
 export type CacheKind = 'organizations' | 'environments' | 'users' | 'teams' | 'members' | 'apis' | 'exchange';
 
 export type CacheTtls = Readonly<Record<CacheKind, number>>;
+
+/**
+ * How long an evict's fence token outlives it. A fill compares the token it read before fetching
+ * with the one there just before writing, so the token must outlast any fill (upstream calls
+ * time out long before this).
+ */
+const FENCE_TTL_MS = 10 * 60_000;
+
+const fenceKey = (fullKey: string) => `fence:${fullKey}`;
 
 /**
  * Per-request memo in front of the shared cache in front of Anypoint. Within one request a key
@@ -57,20 +67,44 @@ export class ReadThrough {
     await this.cache.set(fullKey, value, this.ttls[kind]);
   }
 
-  /** Forgets keys here and in the shared cache, after a write. */
+  /**
+   * Forgets keys here and in the shared cache, after a write. Each key also gets a fresh fence
+   * token, so a fill that began before this evict (here or on another replica) does not write
+   * its pre-write value back once it finishes (see load).
+   */
   async evict(entries: Array<[CacheKind, string]>): Promise<void> {
     const keys = entries.map(([kind, key]) => `${kind}:${key}`);
     for (const key of keys) this.memo.delete(key);
+    // Fence before delete: a fill that wrote after the delete must have re-read the fence after
+    // it was replaced, or written before the delete (which then removes it). The other order
+    // would leave a gap between the two where a stale write survives.
+    await Promise.all(keys.map((key) => this.cache.set(fenceKey(key), randomUUID(), FENCE_TTL_MS)));
     await this.cache.delete(keys);
   }
 
+  /**
+   * Shared cache, else fetch and fill the shared cache, unless the key was evicted meanwhile:
+   * the fence token is read with the value (the same round trip) and again just before the
+   * write; when it changed, an evict ran since the fetch began and the fetched value may predate
+   * the write behind it, so it goes to this caller only. Costs one extra round trip per fill.
+   * Not airtight: an evict landing wholly between the second read and the write still loses.
+   */
   private async load<T>(kind: CacheKind, fullKey: string, fetch: () => Promise<T>): Promise<T> {
-    if (!this.bypass) {
-      const hit = await this.cache.get<T>(fullKey);
-      if (hit !== undefined) return hit;
-    }
+    // A kind that is not cached writes nothing, so it needs no fence either.
+    const fenced = this.ttls[kind] > 0;
+    const [hit, fence] = await Promise.all([
+      this.bypass ? undefined : this.cache.get<T>(fullKey),
+      fenced ? this.fence(fullKey) : undefined,
+    ]);
+    if (hit !== undefined) return hit;
     const value = await fetch();
-    await this.cache.set(fullKey, value, this.ttls[kind]);
+    if (fenced && (await this.fence(fullKey)) === fence) await this.cache.set(fullKey, value, this.ttls[kind]);
     return value;
+  }
+
+  /** The key's fence token: undefined until the key is first evicted (or after FENCE_TTL_MS). */
+  private async fence(fullKey: string): Promise<string | undefined> {
+    const [token] = await this.cache.getMany<string>([fenceKey(fullKey)]);
+    return token;
   }
 }

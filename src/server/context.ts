@@ -1,10 +1,20 @@
+import type { AuditLog } from '../audit/types.js';
 import type { Loaders } from '../loaders/index.js';
+import type { Provisioning } from '../provisioning/index.js';
+import type { Caller } from './roles.js';
 
 /** What every resolver sees for one GraphQL request. */
 export interface GatewayContext {
+  /** Replaced after a mutation wrote, so later fields read past what this request had loaded. */
   loaders: Loaders;
+  /** A fresh set of loaders for this request (same cache, same cancellation). */
+  newLoaders(): Loaders;
   /** The connected app the gateway acts as. */
   viewer: { clientId: string; orgId: string };
+  /** Who is calling; null when no credentials were sent and anonymous reads are off. */
+  caller: Caller | null;
+  provisioning: Provisioning;
+  audit: AuditLog;
   maxPageSize: number;
   requestId: string;
 }

@@ -20,8 +20,17 @@ const FROM_UPSTREAM: Record<AnypointErrorCode, ErrorCode> = {
   ABORTED: 'REQUEST_CANCELLED',
 };
 
-/** Apollo's own codes for requests that never reached a resolver, kept as they are. */
-const APOLLO_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+/** Apollo's own codes (and the role checks') for requests refused before any resolver ran, kept as they are. */
+const APOLLO_CODES = new Set<string>([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+]);
 
 export function createFormatError(log: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

@@ -7,11 +7,17 @@ import { getMe } from '../anypoint/accounts.js';
 import { createSharedCache, identityPartition, type SharedCache } from '../cache/shared-cache.js';
 import type { AnypointSettings, GatewayConfig } from '../config/config.js';
 import { createLoaders } from '../loaders/index.js';
+import { ReadThrough } from '../loaders/read-through.js';
 import { startSimulator, type Simulator } from '../simulator/server.js';
 import type { GatewayContext } from './context.js';
 import { depthLimit } from './depth-limit.js';
 import { createFormatError } from './error-boundary.js';
+import { generateApiKey, hashApiKey } from './api-keys.js';
+import { createAuthenticator } from './auth.js';
+import { authorizationPlugin } from './authorization.js';
 import { createHttpHandler } from './http.js';
+import { openProvisioningRoot } from './provisioning-root.js';
+import { ANONYMOUS, type Role } from './roles.js';
 import { createSchema } from './schema.js';
 
 /** Where the gateway reports what operators need to know; console by default. */
@@ -37,6 +43,10 @@ export interface Gateway {
   rootOrgId: string;
   /** Set when no Anypoint credentials were configured and the embedded simulator was started. */
   simulator: Simulator | null;
+  /** Keys made up for demo mode (embedded simulator, no API_KEYS), to print at start. */
+  demoKeys: Record<Role, string> | null;
+  /** Interrupted provisioning attempts found in the audit trail at start. */
+  interruptedAttempts: number;
   close(): Promise<void>;
 }
 
@@ -74,6 +84,29 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   // Two credentials (or control planes) never share entries.
   const cache = sharedCache.partition(identityPartition(client.identity));
 
+  const loaderOptions = {
+    client,
+    cache,
+    ttls: config.cache.ttlMs,
+    rootOrgId,
+    singleGetLimit: config.upstream.singleGetLimit,
+  };
+  const root = await openProvisioningRoot(config, {
+    client,
+    cache,
+    rootOrgId,
+    freshLoaders: () => createLoaders({ ...loaderOptions, bypassCache: true }),
+    evict: (entries) => new ReadThrough(cache, config.cache.ttlMs, true).evict(entries),
+    logger,
+  });
+
+  // Demo mode without keys: make one per role, so GraphiQL can try mutations and the audit trail.
+  const demoKeys = config.anypoint === null && config.auth.apiKeys.length === 0 ? { reader: generateApiKey(), provisioner: generateApiKey(), auditor: generateApiKey() } : null;
+  const apiKeys = demoKeys
+    ? Object.entries(demoKeys).map(([role, key]) => ({ name: `demo-${role}`, sha256: hashApiKey(key), roles: [role as Role] }))
+    : config.auth.apiKeys;
+  const authenticator = createAuthenticator({ ...config.auth, apiKeys });
+
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
     introspection: config.graphql.introspection,
@@ -82,28 +115,28 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), authorizationPlugin()],
   });
   await apollo.start();
 
   const handler = createHttpHandler({
     apollo,
     ready: async () => Boolean(await client.tokens.getToken()),
-    context: async (req, signal, requestId) => ({
-      loaders: createLoaders({
-        client,
-        cache,
-        ttls: config.cache.ttlMs,
-        rootOrgId,
-        singleGetLimit: config.upstream.singleGetLimit,
-        bypassCache: /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? '')),
-        signal,
+    authenticate: (headers) => authenticator.authenticate(headers),
+    context: async (req, signal, requestId, caller) => {
+      const bypassCache = /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
+      const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal, requestId });
+      return {
+        loaders: newLoaders(),
+        newLoaders,
+        viewer: { clientId: anypoint.clientId, orgId: rootOrgId },
+        caller: caller ?? (config.auth.anonymousReads ? ANONYMOUS : null),
+        provisioning: root.provisioning,
+        audit: root.audit,
+        maxPageSize: config.graphql.maxPageSize,
         requestId,
-      }),
-      viewer: { clientId: anypoint.clientId, orgId: rootOrgId },
-      maxPageSize: config.graphql.maxPageSize,
-      requestId,
-    }),
+      };
+    },
   });
   const server: Server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
@@ -126,6 +159,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       server.closeIdleConnections();
     });
     await apollo.stop();
+    await root.close();
     await client.close();
     await sharedCache.close();
     await simulator?.close();
@@ -137,6 +171,8 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     cache: sharedCache,
     rootOrgId,
     simulator,
+    demoKeys,
+    interruptedAttempts: root.interrupted.length,
     close: () => (closing ??= shutDown()),
   };
 }

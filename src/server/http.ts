@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { CallerAuthError } from './auth.js';
 import type { GatewayContext } from './context.js';
+import type { Caller } from './roles.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js';
 
 /**
@@ -11,8 +13,10 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.j
  */
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
+  /** Who sent the request: null without credentials; throws CallerAuthError for bad ones. */
+  authenticate: (headers: IncomingMessage['headers']) => Promise<Caller | null>;
   /** Builds the per-request context; `signal` aborts when the caller goes away. */
-  context: (req: IncomingMessage, signal: AbortSignal, requestId: string) => Promise<GatewayContext>;
+  context: (req: IncomingMessage, signal: AbortSignal, requestId: string, caller: Caller | null) => Promise<GatewayContext>;
   ready: () => Promise<boolean>;
   maxBodyBytes?: number;
 }
@@ -69,6 +73,14 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     }
     if (req.method !== 'GET' && req.method !== 'POST') return sendJson(res, 405, { error: 'Use GET or POST' }, { allow: 'GET, POST' });
 
+    let caller: Caller | null;
+    try {
+      caller = await options.authenticate(req.headers);
+    } catch (error) {
+      if (!(error instanceof CallerAuthError)) throw error;
+      return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer, ApiKey' });
+    }
+
     const raw = req.method === 'POST' ? await readBody(req, limit) : '';
     if (raw === null) return sendJson(res, 413, { errors: [{ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
     const headers = new HeaderMap();
@@ -92,7 +104,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
 
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: () => options.context(req, controller.signal, requestId),
+      context: () => options.context(req, controller.signal, requestId, caller),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;

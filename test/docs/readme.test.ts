@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
+import { USER_ERROR_CODES } from '../../src/provisioning/user-errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -15,6 +16,19 @@ describe('README stays true', () => {
   it('documents exactly the error codes of the registry, with the same meanings', () => {
     const rows = [...section('Error codes').matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
     expect(Object.fromEntries(rows)).toEqual(ERROR_CODES);
+  });
+
+  it('documents exactly the user error codes of the provisioning registry, with the same meanings', () => {
+    const rows = [...section('Provisioning').matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(rows)).toEqual(USER_ERROR_CODES);
+  });
+
+  it('shows an example of every mutation', () => {
+    const schema = readFileSync(new URL('../../schema/provisioning.graphql', import.meta.url), 'utf8');
+    const mutations = [...schema.slice(schema.indexOf('type Mutation')).split('\n}')[0]!.matchAll(/^  (\w+)\(input/gm)].map((m) => m[1]!);
+    expect(mutations.length).toBe(8);
+    const documented = section('Provisioning');
+    for (const name of mutations) expect(documented, `README shows ${name}`).toMatch(new RegExp(`mutation[^{]*\\{\\s*${name}\\(`));
   });
 
   it('documents every environment variable the config reader reads', () => {

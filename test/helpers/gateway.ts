@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readConfig } from '../../src/config/config.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { UpstreamCall } from '../../src/anypoint/client.js';
@@ -24,8 +27,13 @@ export async function startGatewayFor(
   env: Record<string, string> = {},
   credentials: { clientId: string; clientSecret: string } = sim.sim.demoApp,
 ): Promise<GatewayHarness> {
+  // Each gateway keeps its audit trail and group links in its own directory.
+  const dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-test-'));
   const config = readConfig({
     PORT: '0',
+    ANONYMOUS_READS: 'true',
+    AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+    GROUP_LINKS_PATH: join(dataDir, 'group-links.json'),
     ANYPOINT_BASE_URL: sim.url,
     ANYPOINT_CLIENT_ID: credentials.clientId,
     ANYPOINT_CLIENT_SECRET: credentials.clientSecret,

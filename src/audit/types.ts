@@ -1,0 +1,75 @@
+/**
+ * The audit trail's records. Every mutation writes an intent before its first upstream write and
+ * an outcome after it, both carrying the same attemptId. An intent left without an outcome (the
+ * process died in between) is reported as interrupted by the next start.
+ */
+export type AuditKind = 'intent' | 'outcome' | 'interrupted';
+
+export type AuditStatus = 'SUCCEEDED' | 'FAILED' | 'REJECTED' | 'DRY_RUN' | 'INTERRUPTED';
+
+export interface AuditRecord {
+  /** Unique per record. */
+  id: string;
+  /** Shared by an intent and its outcome (or interrupted record). */
+  attemptId: string;
+  kind: AuditKind;
+  /** ISO-8601 time the record was made. */
+  at: string;
+  /** Who: `key:NAME`, `jwt:SUBJECT` or `anonymous`. */
+  actor: string;
+  /** The mutation, e.g. createUser. */
+  action: string;
+  /** What it acts on, e.g. `user:jdoe` or `group:{orgId}/{groupId}`. */
+  target: string;
+  /** Which gateway process wrote it (interrupted detection must not claim a live replica's work). */
+  instanceId: string;
+  /** The mutation input with secrets redacted. */
+  input?: unknown;
+  /** The planned upstream writes. */
+  plan?: unknown;
+  /** X-Request-Id of every upstream write made. */
+  upstreamRequestIds?: string[];
+  /** Outcome and interrupted records. */
+  status?: AuditStatus;
+  result?: unknown;
+  error?: { code: string; message: string };
+  durationMs?: number;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+export interface AuditPage {
+  records: AuditRecord[];
+  hasNextPage: boolean;
+  /** Opaque; pass as `after` for the next page. Null when the page is empty. */
+  endCursor: string | null;
+}
+
+/** Where records go. Appends are durable when their promise resolves. */
+export interface AuditLog {
+  readonly backend: 'file' | 'postgres';
+  append(record: AuditRecord): Promise<void>;
+  /** Oldest first. Throws AuditCursorError for a cursor this log did not hand out. */
+  query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage>;
+  /**
+   * Finds intents without an outcome whose process is gone, appends an interrupted record for
+   * each (so they are reported once), and returns those interrupted records.
+   */
+  recoverInterrupted(): Promise<AuditRecord[]>;
+  close(): Promise<void>;
+}
+
+export class AuditCursorError extends Error {
+  constructor() {
+    super('The cursor is not one this audit trail handed out');
+    this.name = 'AuditCursorError';
+  }
+}

@@ -1,0 +1,82 @@
+import pg from 'pg';
+import { ensureSchema } from '../audit/pg-ddl.js';
+import type { GroupLink, GroupLinkStore } from './group-links.js';
+
+/** Group links in PostgreSQL, shared by every replica. */
+export interface PostgresGroupLinkStoreOptions {
+  databaseUrl: string;
+  onError?: (error: unknown) => void;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS group_links (
+    org_id text NOT NULL,
+    group_id text NOT NULL,
+    team_id text NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (org_id, group_id)
+  )`,
+  'CREATE INDEX IF NOT EXISTS group_links_team_idx ON group_links (org_id, team_id)',
+];
+
+interface Row {
+  org_id: string;
+  group_id: string;
+  team_id: string;
+  updated_at: Date;
+}
+
+const COLUMNS = 'org_id, group_id, team_id, updated_at';
+
+export async function openPostgresGroupLinkStore(options: PostgresGroupLinkStoreOptions): Promise<GroupLinkStore> {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl });
+  // Without a listener, an idle connection's error event would crash the process.
+  pool.on('error', options.onError ?? (() => undefined));
+  try {
+    await ensureSchema(pool, 'group_links', SCHEMA);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return new PostgresGroupLinkStore(pool);
+}
+
+class PostgresGroupLinkStore implements GroupLinkStore {
+  readonly backend = 'postgres' as const;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(orgId: string, groupId: string): Promise<GroupLink | undefined> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM group_links WHERE org_id = $1 AND group_id = $2`, [orgId, groupId]);
+    return rows[0] && toLink(rows[0]);
+  }
+
+  async findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM group_links WHERE org_id = $1 AND team_id = $2 ORDER BY updated_at DESC LIMIT 1`,
+      [orgId, teamId],
+    );
+    return rows[0] && toLink(rows[0]);
+  }
+
+  async set(link: { orgId: string; groupId: string; teamId: string }): Promise<void> {
+    // clock_timestamp, not now(): distinct per statement, so "most recently set" stays ordered.
+    await this.pool.query(
+      `INSERT INTO group_links (${COLUMNS}) VALUES ($1, $2, $3, clock_timestamp())
+       ON CONFLICT (org_id, group_id) DO UPDATE SET team_id = EXCLUDED.team_id, updated_at = EXCLUDED.updated_at`,
+      [link.orgId, link.groupId, link.teamId],
+    );
+  }
+
+  async delete(orgId: string, groupId: string): Promise<void> {
+    await this.pool.query('DELETE FROM group_links WHERE org_id = $1 AND group_id = $2', [orgId, groupId]);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
+  }
+}
+
+const toLink = (row: Row): GroupLink => ({ orgId: row.org_id, groupId: row.group_id, teamId: row.team_id, updatedAt: row.updated_at.toISOString() });

@@ -1,0 +1,208 @@
+import type { AnypointTeam, AnypointUser } from '../anypoint/types.js';
+import { orgExists, type OperationDeps } from './deps.js';
+import type { Operation, Plan } from './runner.js';
+import { step, type Step } from './steps.js';
+import { createTeamStep, deleteTeamStep, removeMemberStep, renameTeamStep } from './team-steps.js';
+import { addMemberStep } from './user-steps.js';
+import { userError, type UserError } from './user-errors.js';
+import { checkGroupId, checkName } from './validate.js';
+
+/**
+ * Identity-provider groups as Anypoint teams (the Okta "push groups" behaviour): each group is a
+ * team under the org's root team, found again through a stored groupId-to-team link, named after
+ * the group (never a description), with exactly the group's existing, enabled members.
+ */
+
+export const MAX_GROUP_MEMBERS = 10_000;
+
+export interface PushGroupInput {
+  organizationId?: string | null;
+  groupId: string;
+  displayName: string;
+  /** Usernames or user ids. */
+  members: string[];
+  /** Maintainers added by hand in Anypoint stay unless this is true. */
+  removeUnlistedMaintainers?: boolean | null;
+  dryRun?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export interface GroupInput {
+  organizationId?: string | null;
+  groupId: string;
+  dryRun?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export type SkipReason = 'NOT_FOUND' | 'DISABLED';
+
+export interface GroupDiff {
+  added: AnypointUser[];
+  removed: AnypointUser[];
+  unchanged: AnypointUser[];
+  skipped: Array<{ member: string; reason: SkipReason }>;
+  /** Maintainers not in the group, kept because they were added by hand. */
+  keptMaintainers: AnypointUser[];
+}
+
+export interface PushGroupResult {
+  team: AnypointTeam | null;
+  diff: GroupDiff;
+}
+
+export interface GroupResult {
+  groupId: string;
+  /** The team, when it was kept (unlinked only). */
+  team: AnypointTeam | null;
+  deletedTeamId: string | null;
+}
+
+const parentOf = (team: AnypointTeam) => team.ancestor_team_ids[team.ancestor_team_ids.length - 1] ?? null;
+const groupTarget = (orgId: string, groupId: string) => `group:${orgId}/${groupId}`;
+const lockKey = (orgId: string, groupId: string) => `group:${orgId}:${groupId}`;
+const options = (input: { dryRun?: boolean | null; idempotencyKey?: string | null }) => ({ dryRun: input.dryRun ?? false, idempotencyKey: input.idempotencyKey ?? null });
+
+function settled<R>(userErrors: UserError[], result: R | null, summary: (r: R | null) => unknown): Plan<R> {
+  return { userErrors, steps: [], preview: () => result, finish: async () => result as R, summary };
+}
+
+const pushSummary = (r: PushGroupResult | null) =>
+  r && {
+    teamId: r.team?.team_id ?? null,
+    added: r.diff.added.length,
+    removed: r.diff.removed.length,
+    unchanged: r.diff.unchanged.length,
+    skipped: r.diff.skipped.length,
+    keptMaintainers: r.diff.keptMaintainers.length,
+  };
+
+/** A step that changes only the gateway's link store. */
+function linkStep(deps: OperationDeps, orgId: string, groupId: string, teamId: (() => string) | null, phase: number): Step<null> {
+  const unlink = teamId === null;
+  return step<null>({
+    action: unlink ? 'UNLINK_GROUP' : 'LINK_GROUP',
+    target: groupTarget(orgId, groupId),
+    description: unlink ? `forget the link of group ${groupId}` : `link group ${groupId} to its team`,
+    phase,
+    upstream: false,
+    run: async () => {
+      if (teamId === null) await deps.links.delete(orgId, groupId);
+      else await deps.links.set({ orgId, groupId, teamId: teamId() });
+      return null;
+    },
+    verify: async () => ({ done: false }),
+  });
+}
+
+export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): Operation<PushGroupResult> {
+  const orgId = input.organizationId ?? deps.rootOrgId;
+  const displayName = input.displayName.trim();
+  return {
+    action: 'pushGroup',
+    input: { ...input },
+    target: groupTarget(orgId, input.groupId),
+    lockKey: lockKey(orgId, input.groupId),
+    ...options(input),
+    async plan() {
+      const errors = [...checkGroupId(input.groupId), ...checkName(input.displayName, 'displayName', true)];
+      if (input.members.length > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group push takes at most ${MAX_GROUP_MEMBERS} members`));
+      if (errors.length) return settled(errors, null, pushSummary);
+      const loaders = deps.fresh();
+      if (!(await orgExists(loaders, orgId))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
+
+      const teams = await loaders.teams.teamsOfOrg(orgId);
+      const root = teams.find((t) => t.ancestor_team_ids.length === 0);
+      if (!root) throw new Error(`Organization ${orgId} has no root team`);
+      const link = await deps.links.get(orgId, input.groupId);
+      const siblingNamed = (name: string) => teams.find((t) => parentOf(t) === root.team_id && t.team_name === name);
+      let team = link ? teams.find((t) => t.team_id === link.teamId) : undefined;
+      if (!team) {
+        // No link (first push, or a push interrupted between creating the team and linking it):
+        // a root child with the group's name is adopted unless another group owns it.
+        const candidate = siblingNamed(displayName);
+        const owner = candidate && (await deps.links.findByTeam(orgId, candidate.team_id));
+        if (owner && owner.groupId !== input.groupId) {
+          return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Team ${displayName} already belongs to group ${owner.groupId}`)], null, pushSummary);
+        }
+        team = candidate;
+      } else if (team.team_name !== displayName && siblingNamed(displayName)) {
+        return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Another team under the root team is already called ${displayName}`)], null, pushSummary);
+      }
+
+      // Members: by id or username, among the org's users (and the root org's, who may be in any team).
+      const users = [...(await loaders.users.usersOfOrg(orgId)), ...(orgId === deps.rootOrgId ? [] : await loaders.users.usersOfOrg(deps.rootOrgId))];
+      const byId = new Map(users.map((u) => [u.id, u]));
+      const byUsername = new Map(users.map((u) => [u.username, u]));
+      const wanted = new Map<string, AnypointUser>();
+      const diff: GroupDiff = { added: [], removed: [], unchanged: [], skipped: [], keptMaintainers: [] };
+      for (const member of new Set(input.members)) {
+        const user = byId.get(member) ?? byUsername.get(member);
+        if (!user) diff.skipped.push({ member, reason: 'NOT_FOUND' });
+        else if (!user.enabled) diff.skipped.push({ member, reason: 'DISABLED' });
+        else wanted.set(user.id, user);
+      }
+      const current = team ? await loaders.teams.membersOfTeam(orgId, team.team_id) : [];
+      const currentIds = new Set(current.map((m) => m.id));
+      for (const user of wanted.values()) (currentIds.has(user.id) ? diff.unchanged : diff.added).push(user);
+      const gone: AnypointUser[] = [];
+      for (const member of current) {
+        if (wanted.has(member.id)) continue;
+        const user = byId.get(member.id) ?? ({ id: member.id, username: member.name ?? member.id } as AnypointUser);
+        if (member.membership_type === 'maintainer' && !input.removeUnlistedMaintainers) diff.keptMaintainers.push(user);
+        else gone.push(user);
+      }
+      diff.removed = gone;
+
+      const steps: Step[] = [];
+      const create = team ? null : createTeamStep(deps, orgId, root.team_id, displayName, 0);
+      if (create) steps.push(create);
+      if (team && team.team_name !== displayName) steps.push(renameTeamStep(deps, orgId, team, displayName, 0));
+      const teamId = () => team?.team_id ?? create!.result!.team_id;
+      if (!link || link.teamId !== team?.team_id) steps.push(linkStep(deps, orgId, input.groupId, teamId, 1));
+      for (const user of diff.added) steps.push(addMemberStep(deps, orgId, teamId, () => user.id, 'member', { team: displayName, user: user.username }, 2));
+      for (const user of diff.removed) steps.push(removeMemberStep(deps, orgId, teamId, user.id, { team: displayName, user: user.username }, 2));
+
+      const preview = team ? { ...team, team_name: displayName } : null;
+      return {
+        userErrors: [],
+        steps,
+        preview: () => ({ team: preview, diff }),
+        finish: async () => {
+          const id = teamId();
+          const fresh = (await deps.fresh().teams.teamsOfOrg(orgId)).find((t) => t.team_id === id) ?? null;
+          return { team: fresh, diff };
+        },
+        summary: pushSummary,
+      };
+    },
+  };
+}
+
+/** The identity provider deleted the group: delete its team, or (keepTeam) only forget the link. */
+export function removeGroupOperation(deps: OperationDeps, input: GroupInput, keepTeam: boolean): Operation<GroupResult> {
+  const orgId = input.organizationId ?? deps.rootOrgId;
+  const summary = (r: GroupResult | null) => r && { groupId: r.groupId, teamId: r.team?.team_id ?? null, deletedTeamId: r.deletedTeamId };
+  return {
+    action: keepTeam ? 'unlinkGroup' : 'deleteGroup',
+    input: { ...input },
+    target: groupTarget(orgId, input.groupId),
+    lockKey: lockKey(orgId, input.groupId),
+    ...options(input),
+    async plan() {
+      const errors = checkGroupId(input.groupId);
+      if (errors.length) return settled(errors, null, summary);
+      const link = await deps.links.get(orgId, input.groupId);
+      if (!link) return settled([userError('GROUP_NOT_LINKED', 'groupId', `No team was pushed for group ${input.groupId}`)], null, summary);
+      const teams = await deps.fresh().teams.teamsOfOrg(orgId);
+      const team = teams.find((t) => t.team_id === link.teamId) ?? null;
+      const steps: Step[] = [];
+      if (team && !keepTeam) {
+        if (teams.some((t) => parentOf(t) === team.team_id)) return settled([userError('TEAM_HAS_CHILDREN', 'groupId')], null, summary);
+        steps.push(deleteTeamStep(deps, orgId, team, 0));
+      }
+      steps.push(linkStep(deps, orgId, input.groupId, null, 1));
+      const result: GroupResult = { groupId: input.groupId, team: keepTeam ? team : null, deletedTeamId: !keepTeam && team ? team.team_id : null };
+      return { userErrors: [], steps, preview: () => result, finish: async () => result, summary };
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { redactInput } from '../audit/redact.js';
+import type { AuditLog, AuditRecord, AuditStatus } from '../audit/types.js';
+import { AnypointError } from '../anypoint/errors.js';
+import { GatewayError } from '../errors.js';
+import type { CacheKind } from '../loaders/read-through.js';
+import type { Caller } from '../server/roles.js';
+import { fingerprintOf, type IdempotencyStore } from './idempotency.js';
+import type { LockManager } from './locks.js';
+import { applySteps, type PlannedWrite, type Step } from './steps.js';
+import { RejectedWrite, userError, type UserError } from './user-errors.js';
+import { checkIdempotencyKey } from './validate.js';
+
+/**
+ * Every mutation goes through here: idempotency replay, locking, validate -> plan, audit intent,
+ * apply, audit outcome, cache eviction. Operations only say what to read and what to write.
+ */
+export interface Plan<R> {
+  userErrors: UserError[];
+  steps: Step[];
+  /** The result before any write: what a dry run, or a call with nothing to change, returns. */
+  preview(): R | null;
+  /** The result once the steps ran. */
+  finish(): Promise<R>;
+  /** What the audit outcome keeps of the result (ids and counts, not whole objects). */
+  summary(result: R | null): unknown;
+}
+
+export interface Operation<R> {
+  action: string;
+  /** The mutation's input as the caller sent it (redacted before it is audited). */
+  input: Record<string, unknown>;
+  target: string;
+  dryRun: boolean;
+  idempotencyKey: string | null;
+  /** Serializes operations on the same thing (a group), across replicas when Redis is shared. */
+  lockKey?: string;
+  plan(): Promise<Plan<R>>;
+}
+
+export interface Outcome<R> {
+  userErrors: UserError[];
+  plan: PlannedWrite[];
+  result: R | null;
+  dryRun: boolean;
+  replayed: boolean;
+  auditId: string | null;
+}
+
+export interface RunnerDeps {
+  audit: AuditLog;
+  locks: LockManager;
+  idempotency: IdempotencyStore;
+  /** Forgets cache entries in the shared cache (every replica sees it). */
+  evict(entries: Array<[CacheKind, string]>): Promise<void>;
+  instanceId: string;
+  concurrency: number;
+  onAuditError?: (error: unknown) => void;
+}
+
+export interface CallInfo {
+  caller: Caller;
+  requestId: string;
+}
+
+export function createRunner(deps: RunnerDeps) {
+  async function run<R>(op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
+    const keyErrors = checkIdempotencyKey(op.idempotencyKey);
+    if (keyErrors.length) return rejected(keyErrors, op);
+    if (op.idempotencyKey === null || op.dryRun) return withGroupLock(op, call);
+
+    // One key, one outcome: a second call with the key waits for the first, then replays it.
+    const scope = `${call.caller.id}:${op.action}`;
+    const key = op.idempotencyKey;
+    return deps.locks.withLock(`idempotency:${fingerprintOf(scope)}:${fingerprintOf(key)}`, async () => {
+      const { idempotencyKey: _key, ...material } = op.input;
+      const fingerprint = fingerprintOf(material);
+      const stored = await deps.idempotency.lookup(scope, key);
+      if (stored) {
+        if (stored.fingerprint !== fingerprint) return rejected([userError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey')], op);
+        return { ...(stored.outcome as Outcome<R>), replayed: true };
+      }
+      const outcome = await withGroupLock(op, call);
+      // Failures of the platform are not stored: a retry with the key may still succeed.
+      await deps.idempotency.save(scope, key, fingerprint, outcome);
+      return outcome;
+    });
+  }
+
+  const withGroupLock = <R>(op: Operation<R>, call: CallInfo) => (op.lockKey ? deps.locks.withLock(op.lockKey, () => execute(op, call)) : execute(op, call));
+
+  async function execute<R>(op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
+    const started = performance.now();
+    const attemptId = randomUUID();
+    const record = (kind: AuditRecord['kind'], extra: Partial<AuditRecord>): AuditRecord => ({
+      id: randomUUID(),
+      attemptId,
+      kind,
+      at: new Date().toISOString(),
+      actor: call.caller.id,
+      action: op.action,
+      target: op.target,
+      instanceId: deps.instanceId,
+      input: redactInput(op.input),
+      ...extra,
+    });
+    const finish = async (status: AuditStatus, extra: Partial<AuditRecord>) => {
+      try {
+        await deps.audit.append(record('outcome', { status, durationMs: Math.round(performance.now() - started), ...extra }));
+      } catch (error) {
+        // The writes are done; the intent already accounts for them.
+        deps.onAuditError?.(error);
+      }
+    };
+
+    const plan = await op.plan();
+    const writes = plan.steps.map((s) => s.write);
+    if (plan.userErrors.length) {
+      await finish('REJECTED', { error: { code: plan.userErrors[0]!.code, message: plan.userErrors[0]!.message }, result: { userErrors: plan.userErrors } });
+      return outcome<R>(plan.userErrors, writes, null, op.dryRun, attemptId);
+    }
+    if (op.dryRun || plan.steps.length === 0) {
+      const result = op.dryRun ? plan.preview() : await plan.finish();
+      await finish(op.dryRun ? 'DRY_RUN' : 'SUCCEEDED', { plan: writes, result: plan.summary(result) });
+      return outcome([], writes, result, op.dryRun, attemptId);
+    }
+
+    try {
+      await deps.audit.append(record('intent', { plan: writes }));
+    } catch (error) {
+      deps.onAuditError?.(error);
+      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit trail could not be written, so nothing was changed');
+    }
+    let sequence = 0;
+    const requestIds = () => writes.flatMap((w) => w.requestIds);
+    try {
+      await applySteps(plan.steps, deps.concurrency, () => `${call.requestId}.w${++sequence}`);
+      const result = await plan.finish();
+      await finish('SUCCEEDED', { plan: writes, upstreamRequestIds: requestIds(), result: plan.summary(result) });
+      return outcome([], writes, result, false, attemptId);
+    } catch (error) {
+      const failure = error instanceof RejectedWrite ? error.userError : null;
+      await finish(failure ? 'REJECTED' : 'FAILED', { plan: writes, upstreamRequestIds: requestIds(), error: describe(error) });
+      if (failure) return outcome<R>([failure], writes, null, false, attemptId);
+      throw error;
+    } finally {
+      await deps.evict(plan.steps.filter((s) => s.write.status !== 'NOT_REACHED').flatMap((s) => s.evicts));
+    }
+  }
+
+  async function rejected<R>(errors: UserError[], op: Operation<R>): Promise<Outcome<R>> {
+    return outcome<R>(errors, [], null, op.dryRun, null);
+  }
+
+  return { run };
+}
+
+export type Runner = ReturnType<typeof createRunner>;
+
+const outcome = <R>(userErrors: UserError[], plan: PlannedWrite[], result: R | null, dryRun: boolean, auditId: string | null): Outcome<R> => ({
+  userErrors,
+  plan,
+  result,
+  dryRun,
+  replayed: false,
+  auditId,
+});
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof AnypointError || error instanceof GatewayError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL_SERVER_ERROR', message: error instanceof Error ? error.message : String(error) };
+}

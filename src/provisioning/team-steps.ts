@@ -1,0 +1,80 @@
+import { getTeam, listAllTeams } from '../anypoint/accounts.js';
+import { createTeam, deleteTeam, findTeamMember, removeTeamMember, renameTeam } from '../anypoint/accounts-writes.js';
+import type { AnypointTeam } from '../anypoint/types.js';
+import { memberEntries, teamEntries, type OperationDeps } from './deps.js';
+import { step, type Step } from './steps.js';
+
+/** The write steps of group pushes, each with the read-back that reconciles a lost response. */
+
+const parentOf = (team: AnypointTeam) => team.ancestor_team_ids[team.ancestor_team_ids.length - 1] ?? null;
+
+/** The child of `parentId` called `name`: sibling names are unique, so this finds a team made by a lost create. */
+export async function findChildTeam(deps: OperationDeps, orgId: string, parentId: string, name: string): Promise<AnypointTeam | undefined> {
+  return (await listAllTeams(deps.client, orgId)).find((t) => parentOf(t) === parentId && t.team_name === name);
+}
+
+export function createTeamStep(deps: OperationDeps, orgId: string, parentId: string, name: string, phase: number): Step<AnypointTeam> {
+  const created = (team: AnypointTeam | undefined) => (team ? { done: true as const, value: team } : { done: false as const });
+  return step<AnypointTeam>({
+    action: 'CREATE_TEAM',
+    target: `team:${name}`,
+    description: `create team ${name} under the root team`,
+    phase,
+    run: (requestId) => createTeam(deps.client, orgId, { team_name: name, parent_team_id: parentId, team_type: 'internal' }, { requestId }),
+    verify: async () => created(await findChildTeam(deps, orgId, parentId, name)),
+    evicts: [['teams', `org:${orgId}`]],
+  });
+}
+
+export function renameTeamStep(deps: OperationDeps, orgId: string, team: AnypointTeam, name: string, phase: number): Step<AnypointTeam> {
+  return step<AnypointTeam>({
+    action: 'RENAME_TEAM',
+    target: `team:${team.team_id}`,
+    description: `rename team ${team.team_name} to ${name}`,
+    phase,
+    run: (requestId) => renameTeam(deps.client, orgId, team.team_id, name, { requestId }),
+    verify: async () => {
+      const now = await getTeam(deps.client, orgId, team.team_id);
+      return now.team_name === name ? { done: true, value: now } : { done: false };
+    },
+    evicts: teamEntries(orgId, team.team_id),
+  });
+}
+
+export function deleteTeamStep(deps: OperationDeps, orgId: string, team: AnypointTeam, phase: number): Step<null> {
+  return step<null>({
+    action: 'DELETE_TEAM',
+    target: `team:${team.team_id}`,
+    description: `delete team ${team.team_name}`,
+    phase,
+    run: async (requestId) => {
+      await deleteTeam(deps.client, orgId, team.team_id, { requestId });
+      return null;
+    },
+    verify: async () => {
+      try {
+        await getTeam(deps.client, orgId, team.team_id);
+        return { done: false };
+      } catch (error) {
+        if ((error as { code?: string }).code === 'NOT_FOUND') return { done: true, value: null };
+        throw error;
+      }
+    },
+    evicts: teamEntries(orgId, team.team_id),
+  });
+}
+
+export function removeMemberStep(deps: OperationDeps, orgId: string, teamId: () => string, userId: string, labels: { team: string; user: string }, phase: number): Step<null> {
+  return step<null>({
+    action: 'REMOVE_MEMBER',
+    target: `team:${labels.team}`,
+    description: `remove ${labels.user} from team ${labels.team}`,
+    phase,
+    run: async (requestId) => {
+      await removeTeamMember(deps.client, orgId, teamId(), userId, { requestId });
+      return null;
+    },
+    verify: async () => ((await findTeamMember(deps.client, orgId, teamId(), userId)) ? { done: false } : { done: true, value: null }),
+    evicts: () => memberEntries(orgId, teamId()),
+  });
+}

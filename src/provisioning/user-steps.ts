@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { getUser, listAllUsers } from '../anypoint/accounts.js';
+import { createUser, findTeamMember, putTeamMember, updateUser, type UserChanges } from '../anypoint/accounts-writes.js';
+import type { AnypointUser } from '../anypoint/types.js';
+import { memberEntries, userEntries, type OperationDeps } from './deps.js';
+import { step, type Step } from './steps.js';
+import { RejectedWrite, userError } from './user-errors.js';
+
+/** The write steps of the user lifecycle, each with the read-back that reconciles a lost response. */
+
+export interface NewProfile {
+  username: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phoneNumber?: string | null;
+}
+
+/**
+ * The platform e-mails new users a password-reset link. Where it wants a password on create, it
+ * gets one nobody knows: generated here, sent once, never logged, stored or returned.
+ */
+const throwawayPassword = () => `${randomBytes(24).toString('base64url')}aA1!`;
+
+export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function createUserStep(deps: OperationDeps, orgId: string, profile: NewProfile, phase = 0): Step<AnypointUser> {
+  const readBack = async () => {
+    const found = (await listAllUsers(deps.client, orgId)).find((u) => u.username === profile.username && sameEmail(u.email, profile.email));
+    return found ? { done: true as const, value: found } : { done: false as const };
+  };
+  return step<AnypointUser>({
+    action: 'CREATE_USER',
+    target: `user:${profile.username}`,
+    description: `create user ${profile.username} in organization ${orgId}`,
+    phase,
+    run: async (requestId) => {
+      try {
+        const { username, firstName, lastName, email } = profile;
+        const body = { username, firstName, lastName, email, phoneNumber: profile.phoneNumber ?? undefined, password: throwawayPassword() };
+        return await createUser(deps.client, orgId, body, { requestId });
+      } catch (error) {
+        // 409 from a user the gateway cannot see (e.g. a deleted one), unless it is this very user.
+        if ((error as { code?: string }).code === 'CONFLICT' && !(await readBack()).done) {
+          throw new RejectedWrite(userError('USERNAME_TAKEN', 'username', `The username ${profile.username} is taken (usernames are never reusable, even after deletion)`));
+        }
+        throw error;
+      }
+    },
+    verify: readBack,
+    // A new user joins the org's root team, so every membership view of the org changes too.
+    evicts: [['users', `org:${orgId}`], ['users', `total:${orgId}`], ['members', `byUser:${orgId}`]],
+  });
+}
+
+type UserAction = 'UPDATE_USER' | 'DISABLE_USER' | 'ENABLE_USER';
+
+export function updateUserStep(deps: OperationDeps, user: () => AnypointUser, changes: UserChanges, action: UserAction, label: string, phase = 0): Step<AnypointUser> {
+  const fields = Object.keys(changes).join(', ');
+  return step<AnypointUser>({
+    action,
+    target: `user:${label}`,
+    description: action === 'UPDATE_USER' ? `set ${fields} of user ${label}` : `${action === 'DISABLE_USER' ? 'disable' : 'enable'} user ${label}`,
+    phase,
+    run: (requestId) => updateUser(deps.client, user().organizationId, user().id, changes, { requestId }),
+    verify: async () => {
+      const now = await getUser(deps.client, user().organizationId, user().id);
+      const record = now as unknown as Record<string, unknown>;
+      const applied = Object.entries(changes).every(([k, v]) => (record[k] ?? null) === (v ?? null));
+      return applied ? { done: true, value: now } : { done: false };
+    },
+    evicts: () => [...userEntries(user()), ['members', `byUser:${user().organizationId}`]],
+  });
+}
+
+export function addMemberStep(
+  deps: OperationDeps,
+  orgId: string,
+  teamId: () => string,
+  userId: () => string,
+  membershipType: 'member' | 'maintainer',
+  labels: { team: string; user: string },
+  phase: number,
+): Step<unknown> {
+  return step({
+    action: 'ADD_MEMBER',
+    target: `team:${labels.team}`,
+    description: `add ${labels.user} to team ${labels.team} as ${membershipType}`,
+    phase,
+    run: (requestId) => putTeamMember(deps.client, orgId, teamId(), userId(), membershipType, { requestId }),
+    verify: async () => {
+      const member = await findTeamMember(deps.client, orgId, teamId(), userId());
+      return member?.membership_type === membershipType ? { done: true, value: member } : { done: false };
+    },
+    evicts: () => memberEntries(orgId, teamId()),
+  });
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openGroupLinkStore, type GroupLinkStore } from '../../src/provisioning/group-links.js';
+import { describeWithService, postgresAvailable } from '../helpers/services.js';
+
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * What both backends must do. Each test works in an org of its own, so tests sharing the
+ * PostgreSQL table cannot see each other's links.
+ */
+function groupLinkBehaviour(open: () => Promise<GroupLinkStore>, orgs: string[]) {
+  let store: GroupLinkStore;
+  let orgId: string;
+  beforeEach(async () => {
+    orgId = `org-${randomUUID()}`;
+    orgs.push(orgId);
+    store = await open();
+  });
+  afterEach(() => store.close());
+
+  it('has no link for a group never set', async () => {
+    expect(await store.get(orgId, 'never')).toBeUndefined();
+    expect(await store.findByTeam(orgId, 'never')).toBeUndefined();
+  });
+
+  it('returns a set link by group and by team, stamped with when it was set', async () => {
+    const before = Date.now();
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    const link = await store.get(orgId, 'g1');
+    expect(link).toEqual({ orgId, groupId: 'g1', teamId: 't1', updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(Date.parse(link!.updatedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(await store.findByTeam(orgId, 't1')).toEqual(link);
+  });
+
+  it('replaces the link of the same group, so its old team no longer finds it', async () => {
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    await store.set({ orgId, groupId: 'g1', teamId: 't2' });
+    expect((await store.get(orgId, 'g1'))?.teamId).toBe('t2');
+    expect(await store.findByTeam(orgId, 't1')).toBeUndefined();
+    expect((await store.findByTeam(orgId, 't2'))?.groupId).toBe('g1');
+  });
+
+  it('keeps orgs apart: the same group and team ids in another org are other links', async () => {
+    const otherOrg = `${orgId}-other`;
+    orgs.push(otherOrg);
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    await store.set({ orgId: otherOrg, groupId: 'g1', teamId: 't9' });
+    expect((await store.get(orgId, 'g1'))?.teamId).toBe('t1');
+    expect(await store.findByTeam(otherOrg, 't1')).toBeUndefined();
+    expect((await store.findByTeam(otherOrg, 't9'))?.orgId).toBe(otherOrg);
+  });
+
+  it('finds the most recently set group when two link the same team', async () => {
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    await store.set({ orgId, groupId: 'g2', teamId: 't1' });
+    expect((await store.findByTeam(orgId, 't1'))?.groupId).toBe('g2');
+  });
+
+  it('forgets a deleted link and shrugs at deleting one that is not there', async () => {
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    await store.delete(orgId, 'g1');
+    await store.delete(orgId, 'never');
+    expect(await store.get(orgId, 'g1')).toBeUndefined();
+    expect(await store.findByTeam(orgId, 't1')).toBeUndefined();
+  });
+
+  it('keeps every one of many changes made at the same time', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.set({ orgId, groupId: `g${i}`, teamId: `t${i}` })));
+    const links = await Promise.all(Array.from({ length: 20 }, (_, i) => store.get(orgId, `g${i}`)));
+    expect(links.map((l) => l?.teamId)).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+  });
+}
+
+describe('file group links', () => {
+  const dirs: string[] = [];
+  let path: string;
+  const newPath = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'group-links-'));
+    dirs.push(dir);
+    return join(dir, 'data', 'group-links.json');
+  };
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  describe('shared behaviour', () => {
+    groupLinkBehaviour(async () => openGroupLinkStore({ path: await newPath(), databaseUrl: null }), []);
+  });
+
+  beforeEach(async () => {
+    path = await newPath();
+  });
+
+  it('starts empty when the file does not exist, and keeps links across a reopen', async () => {
+    let store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect(store.backend).toBe('file');
+    expect(await store.get('o', 'g1')).toBeUndefined();
+    await Promise.all([store.set({ orgId: 'o', groupId: 'g1', teamId: 't1' }), store.set({ orgId: 'o', groupId: 'g2', teamId: 't2' })]);
+    const before = await store.get('o', 'g1');
+    await store.close();
+
+    store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect(await store.get('o', 'g1')).toEqual(before);
+    expect((await store.findByTeam('o', 't2'))?.groupId).toBe('g2');
+    await store.close();
+  });
+
+  it('is not corrupted by a temporary file a crash left half written, and clears it away', async () => {
+    const store = await openGroupLinkStore({ path, databaseUrl: null });
+    await store.set({ orgId: 'o', groupId: 'g1', teamId: 't1' });
+    await store.close();
+    const committed = await readFile(path, 'utf8');
+    // Named like a real one, from a pid no process can have.
+    const leftover = `group-links.json.99999999.${randomUUID()}.tmp`;
+    await writeFile(join(path, '..', leftover), '{"links":[{"orgId":"o","groupId":"g1","te');
+
+    const reopened = await openGroupLinkStore({ path, databaseUrl: null });
+    expect((await reopened.get('o', 'g1'))?.teamId).toBe('t1');
+    await reopened.close();
+    expect(await readFile(path, 'utf8')).toBe(committed);
+    expect(await readdir(join(path, '..'))).toEqual(['group-links.json']);
+  });
+
+  it('leaves the file whole, and no temporary file behind, after each change', async () => {
+    const store = await openGroupLinkStore({ path, databaseUrl: null });
+    await store.set({ orgId: 'o', groupId: 'g1', teamId: 't1' });
+    await store.set({ orgId: 'o', groupId: 'g2', teamId: 't2' });
+    await store.delete('o', 'g1');
+    await store.close();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ links: [{ orgId: 'o', groupId: 'g2', teamId: 't2', updatedAt: expect.any(String) }] });
+    expect(await readdir(join(path, '..'))).toEqual(['group-links.json']);
+  });
+
+  it('refuses to open a file that is not a group links file, naming it', async () => {
+    const store = await openGroupLinkStore({ path, databaseUrl: null });
+    await store.close();
+    await writeFile(path, 'not json');
+    await expect(openGroupLinkStore({ path, databaseUrl: null })).rejects.toThrow(/The group links file .*group-links\.json is unreadable/);
+  });
+});
+
+describeWithService('PostgreSQL group links', postgresAvailable, () => {
+  const orgs: string[] = [];
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query('DELETE FROM group_links WHERE org_id = ANY($1)', [orgs]);
+    await client.end();
+  });
+
+  describe('shared behaviour', () => {
+    groupLinkBehaviour(() => openGroupLinkStore({ path: '/nonexistent/never-written.json', databaseUrl: DATABASE_URL }), orgs);
+  });
+
+  it("opens from several connections at once, and shows one replica's links to another", async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openGroupLinkStore({ path: '/nonexistent/never-written.json', databaseUrl: DATABASE_URL })));
+    try {
+      expect(stores.map((s) => s.backend)).toEqual(Array(4).fill('postgres'));
+      const orgId = `org-${randomUUID()}`;
+      orgs.push(orgId);
+      await stores[0]!.set({ orgId, groupId: 'g1', teamId: 't1' });
+      expect((await stores[3]!.get(orgId, 'g1'))?.teamId).toBe('t1');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
