@@ -53,7 +53,14 @@ export function createSharedCache(options: SharedCacheOptions = {}): SharedCache
     const client = store?.client;
     if (client && 'unref' in client) client.unref();
   };
-  return wrap(keyv, '', store ? 'redis' : 'memory', report, options.onLookup, release);
+  // KeyvRedis connects on the first command, and a command issued meanwhile finds the client
+  // open but not ready and fails at once (offline queue off). Commands issued together on a fresh
+  // cache (a fill reads its value and its fence at once) therefore share the first connect.
+  let connecting: Promise<unknown> | undefined;
+  const connected = store
+    ? () => (connecting ??= store.getClient().finally(() => (connecting = undefined)))
+    : () => Promise.resolve();
+  return wrap(keyv, '', store ? 'redis' : 'memory', report, connected, options.onLookup, release);
 }
 
 /** Longest a backend call may take before it counts as failed: a hung Redis must not hang requests. */
@@ -73,14 +80,17 @@ function wrap(
   prefix: string,
   backend: 'memory' | 'redis',
   report: (operation: string, error: unknown) => void,
+  connected: () => Promise<unknown>,
   onLookup?: (hit: boolean) => void,
   release?: () => void,
 ): SharedCache {
+  /** Runs a backend call once connected, the connect included in the time bound. */
+  const call = <T>(operation: () => Promise<T>) => bounded(connected().then(operation));
   return {
     backend,
     async get<T>(key: string) {
       try {
-        const value = (await bounded(keyv.get(prefix + key))) as T | undefined;
+        const value = (await call(() => keyv.get(prefix + key))) as T | undefined;
         onLookup?.(value !== undefined);
         return value;
       } catch (error) {
@@ -92,7 +102,7 @@ function wrap(
     async getMany<T>(keys: string[]) {
       if (keys.length === 0) return [];
       try {
-        return (await bounded(keyv.getMany(keys.map((k) => prefix + k)))) as Array<T | undefined>;
+        return (await call(() => keyv.getMany(keys.map((k) => prefix + k)))) as Array<T | undefined>;
       } catch (error) {
         report('getMany', error);
         return keys.map(() => undefined);
@@ -102,7 +112,7 @@ function wrap(
       // A TTL of 0 means "do not cache" (CACHE_TTL_SECONDS=0); Keyv would read it as "never expire".
       if (!(ttlMs > 0)) return;
       try {
-        await bounded(keyv.set(prefix + key, value, ttlMs));
+        await call(() => keyv.set(prefix + key, value, ttlMs));
       } catch (error) {
         report('set', error);
       }
@@ -110,13 +120,13 @@ function wrap(
     async delete(keys) {
       if (keys.length === 0) return;
       try {
-        await bounded(keyv.delete(keys.map((k) => prefix + k)));
+        await call(() => keyv.delete(keys.map((k) => prefix + k)));
       } catch (error) {
         report('delete', error);
       }
     },
     partition(sub) {
-      return wrap(keyv, `${prefix}${sub}:`, backend, report, onLookup, release);
+      return wrap(keyv, `${prefix}${sub}:`, backend, report, connected, onLookup, release);
     },
     async close() {
       try {

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AnypointError, type AnypointErrorCode } from '../anypoint/errors.js';
 import { ERROR_CODES, GatewayError, type ErrorCode } from '../errors.js';
+import { LockTimeoutError, LockUnavailableError } from '../provisioning/locks.js';
 
 /**
  * The one place upstream and domain errors become GraphQL errors (STYLE.md habit 4). Known
@@ -43,6 +44,9 @@ export function createFormatError(log: (error: unknown) => void) {
       return { ...base, message: upstreamMessage(original, code), extensions };
     }
     if (original instanceof GatewayError) return { ...base, message: original.message, extensions: { code: original.code } };
+    if (original instanceof LockTimeoutError || original instanceof LockUnavailableError) {
+      return { ...base, message: `${ERROR_CODES[original.code]}`, extensions: { code: original.code } };
+    }
     // Parse, validation and variable errors are raised before any resolver ran, so they have no path.
     const apolloCode = formatted.extensions?.code;
     if (!formatted.path && typeof apolloCode === 'string' && APOLLO_CODES.has(apolloCode)) {

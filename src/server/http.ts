@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { GatewayError } from '../errors.js';
 import { CallerAuthError } from './auth.js';
 import type { GatewayContext } from './context.js';
 import type { Caller } from './roles.js';
@@ -77,8 +78,12 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     try {
       caller = await options.authenticate(req.headers);
     } catch (error) {
-      if (!(error instanceof CallerAuthError)) throw error;
-      return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer, ApiKey' });
+      if (error instanceof CallerAuthError) {
+        return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer, ApiKey' });
+      }
+      // The identity provider's key set could not be fetched: not the caller's fault.
+      if (error instanceof GatewayError) return sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      throw error;
     }
 
     const raw = req.method === 'POST' ? await readBody(req, limit) : '';
