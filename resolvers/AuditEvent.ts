@@ -14,8 +14,7 @@ export const auditEvents: QueryResolvers['auditEvents'] = async (_, { filter, fi
       size,
       after ?? null,
     );
-    // Each record's cursor is the page's end cursor only for the last one; edges carry their own id.
-    const edges = page.records.map((node, i) => ({ cursor: i === page.records.length - 1 && page.endCursor ? page.endCursor : node.id, node }));
+    const edges = page.records.map((node, i) => ({ cursor: page.cursors[i]!, node }));
     return {
       edges,
       nodes: page.records,

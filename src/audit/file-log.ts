@@ -71,7 +71,7 @@ class FileAuditLog implements AuditLog {
     // A cursor must name a line holding a record; anything else was not handed out by this log.
     let cursorFound = afterLine === -1;
     const records: AuditRecord[] = [];
-    let lastLine = -1;
+    const cursors: string[] = [];
     let hasNextPage = false;
     for await (const { line, record } of readRecords(this.path)) {
       if (line <= afterLine) {
@@ -85,10 +85,10 @@ class FileAuditLog implements AuditLog {
         break;
       }
       records.push(record);
-      lastLine = line;
+      cursors.push(encodeCursor('f', line));
     }
     if (!cursorFound) throw new AuditCursorError();
-    return { records, hasNextPage, endCursor: records.length ? encodeCursor('f', lastLine) : null };
+    return { records, cursors, hasNextPage, endCursor: cursors.at(-1) ?? null };
   }
 
   recoverInterrupted(): Promise<AuditRecord[]> {

@@ -115,8 +115,8 @@ class PostgresAuditLog implements AuditLog {
     const sql = `SELECT seq, record FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${params.length}`;
     const { rows } = await this.pool.query<{ seq: string; record: AuditRecord }>(sql, params);
     const page = rows.slice(0, first);
-    const last = page[page.length - 1];
-    return { records: page.map((r) => r.record), hasNextPage: rows.length > first, endCursor: last ? encodeCursor('p', BigInt(last.seq)) : null };
+    const cursors = page.map((r) => encodeCursor('p', BigInt(r.seq)));
+    return { records: page.map((r) => r.record), cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
   }
 
   async recoverInterrupted(): Promise<AuditRecord[]> {

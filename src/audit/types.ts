@@ -48,6 +48,8 @@ export interface AuditFilter {
 
 export interface AuditPage {
   records: AuditRecord[];
+  /** One opaque cursor per record, for Relay edges. */
+  cursors: string[];
   hasNextPage: boolean;
   /** Opaque; pass as `after` for the next page. Null when the page is empty. */
   endCursor: string | null;

@@ -50,7 +50,7 @@ export function auditLogBehaviour(open: (instanceId: string) => Promise<AuditLog
 
   it('answers a query nothing matches with no records and a null endCursor', async () => {
     await log.append(make());
-    expect(await log.query({ actor: `${actor}-nobody` }, 10)).toEqual({ records: [], hasNextPage: false, endCursor: null });
+    expect(await log.query({ actor: `${actor}-nobody` }, 10)).toEqual({ records: [], cursors: [], hasNextPage: false, endCursor: null });
   });
 
   it('filters on the exact actor, action and target', async () => {
@@ -115,9 +115,18 @@ export function auditLogBehaviour(open: (instanceId: string) => Promise<AuditLog
     expect(second).toMatchObject({ records: [written[5]], hasNextPage: false });
   });
 
+  it('hands out one cursor per record, each resuming right after its record', async () => {
+    for (let i = 0; i < 3; i++) await log.append(make());
+    const page = await log.query({ actor }, 3);
+    expect(page.cursors).toHaveLength(3);
+    expect(page.cursors.at(-1)).toBe(page.endCursor);
+    const resumed = await log.query({ actor }, 3, page.cursors[0]);
+    expect(resumed.records.map((r) => r.id)).toEqual(page.records.slice(1).map((r) => r.id));
+  });
+
   it('answers first: 0 with no records but whether any exist', async () => {
     await log.append(make());
-    expect(await log.query({ actor }, 0)).toEqual({ records: [], hasNextPage: true, endCursor: null });
+    expect(await log.query({ actor }, 0)).toEqual({ records: [], cursors: [], hasNextPage: true, endCursor: null });
   });
 
   it('throws AuditCursorError for cursors it did not hand out', async () => {

@@ -1,0 +1,15 @@
+import { startProvisioningStack, PAYLOAD, USER_FIELDS, auditEvents, AUDIT_QUERY } from './support.js';
+const s = await startProvisioningStack();
+const t0 = Date.now();
+await s.resetCounts();
+const r = await s.gql('provisioner', `mutation($i: CreateUserInput!) { createUser(input: $i) { ${PAYLOAD} user { ${USER_FIELDS} } } }`, { i: { username: 'jdoe_x', firstName: 'J', lastName: 'Doe', email: 'jdoe@example.com' } }, { 'x-request-id': 'req-1' });
+console.log(JSON.stringify(r, null, 1), Date.now() - t0);
+console.log(await s.upstream());
+const a = await s.gql('auditor', AUDIT_QUERY, { first: 1 });
+console.log(JSON.stringify(a, null, 1));
+const b = await s.gql('auditor', AUDIT_QUERY, { first: 5 });
+console.log(JSON.stringify(b.data.auditEvents.edges));
+const c = await s.gql('auditor', AUDIT_QUERY, { first: 5, after: b.data.auditEvents.edges[0].cursor });
+console.log(JSON.stringify(c));
+console.log(s.gw.calls.filter(c => c.method !== 'GET'));
+await s.close();
