@@ -97,6 +97,8 @@ export class ReadThrough {
       fenced ? this.fence(fullKey) : undefined,
     ]);
     if (hit !== undefined) return hit;
+    // Only now, with the token read: a fetch begun earlier could predate an upstream write whose
+    // evict's token that read already saw, and nothing would then stop its value being cached.
     const value = await fetch();
     if (fenced && (await this.fence(fullKey)) === fence) await this.cache.set(fullKey, value, this.ttls[kind]);
     return value;

@@ -179,11 +179,11 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
 }
 
 /** The identity provider deleted the group: delete its team, or (keepTeam) only forget the link. */
-export function removeGroupOperation(deps: OperationDeps, input: GroupInput, keepTeam: boolean): Operation<GroupResult> {
+export function removeGroupOperation(deps: OperationDeps, input: GroupInput, keepTeam: boolean, action: 'unlinkGroup' | 'deleteGroup'): Operation<GroupResult> {
   const orgId = input.organizationId ?? deps.rootOrgId;
   const summary = (r: GroupResult | null) => r && { groupId: r.groupId, teamId: r.team?.team_id ?? null, deletedTeamId: r.deletedTeamId };
   return {
-    action: keepTeam ? 'unlinkGroup' : 'deleteGroup',
+    action,
     input: { ...input },
     target: groupTarget(orgId, input.groupId),
     lockKey: lockKey(orgId, input.groupId),

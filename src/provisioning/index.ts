@@ -21,8 +21,8 @@ export function createProvisioning(deps: OperationDeps, runner: Runner) {
     deactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(deps, input, false), call),
     reactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(deps, input, true), call),
     pushGroup: (input: PushGroupInput, call: CallInfo) => runner.run(pushGroupOperation(deps, input), call),
-    unlinkGroup: (input: GroupInput, call: CallInfo) => runner.run(removeGroupOperation(deps, input, true), call),
-    deleteGroup: (input: GroupInput & { keepTeam?: boolean | null }, call: CallInfo) => runner.run(removeGroupOperation(deps, input, input.keepTeam ?? false), call),
+    unlinkGroup: (input: GroupInput, call: CallInfo) => runner.run(removeGroupOperation(deps, input, true, 'unlinkGroup'), call),
+    deleteGroup: (input: GroupInput & { keepTeam?: boolean | null }, call: CallInfo) => runner.run(removeGroupOperation(deps, input, input.keepTeam ?? false, 'deleteGroup'), call),
   };
 }
 

@@ -140,7 +140,8 @@ export function createRunner(deps: RunnerDeps) {
       return outcome([], writes, result, false, attemptId);
     } catch (error) {
       const failure = error instanceof RejectedWrite ? error.userError : null;
-      await finish(failure ? 'REJECTED' : 'FAILED', { plan: writes, upstreamRequestIds: requestIds(), error: describe(error) });
+      const error_ = failure ? { code: failure.code, message: failure.message } : describe(error);
+      await finish(failure ? 'REJECTED' : 'FAILED', { plan: writes, upstreamRequestIds: requestIds(), error: error_ });
       if (failure) return outcome<R>([failure], writes, null, false, attemptId);
       throw error;
     } finally {

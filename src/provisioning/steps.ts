@@ -91,7 +91,12 @@ export async function applyStep<T>(s: Step<T>, nextRequestId: () => string): Pro
       return s.result;
     } catch (error) {
       if (mayHaveTakenEffect(error)) {
-        const check = await s.verify().catch(() => ({ done: false }) as const);
+        // A read-back that fails leaves the outcome unknown: sending the write again could duplicate it.
+        const check = await s.verify().catch(() => null);
+        if (check === null) {
+          s.write.status = 'FAILED';
+          throw error;
+        }
         if (check.done) {
           s.write.status = 'RECONCILED';
           s.result = check.value;

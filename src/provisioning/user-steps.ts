@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { getUser, listAllUsers } from '../anypoint/accounts.js';
 import { createUser, findTeamMember, putTeamMember, updateUser, type UserChanges } from '../anypoint/accounts-writes.js';
 import type { AnypointUser } from '../anypoint/types.js';
+import type { CacheKind } from '../loaders/read-through.js';
 import { memberEntries, userEntries, type OperationDeps } from './deps.js';
 import { step, type Step } from './steps.js';
 import { RejectedWrite, userError } from './user-errors.js';
@@ -24,7 +25,8 @@ const throwawayPassword = () => `${randomBytes(24).toString('base64url')}aA1!`;
 
 export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-export function createUserStep(deps: OperationDeps, orgId: string, profile: NewProfile, phase = 0): Step<AnypointUser> {
+/** `rootTeamId`: the org's root team, which the new user joins, so its member list goes stale. */
+export function createUserStep(deps: OperationDeps, orgId: string, rootTeamId: string | null, profile: NewProfile, phase = 0): Step<AnypointUser> {
   const readBack = async () => {
     const found = (await listAllUsers(deps.client, orgId)).find((u) => u.username === profile.username && sameEmail(u.email, profile.email));
     return found ? { done: true as const, value: found } : { done: false as const };
@@ -36,8 +38,9 @@ export function createUserStep(deps: OperationDeps, orgId: string, profile: NewP
     phase,
     run: async (requestId) => {
       try {
-        const { username, firstName, lastName, email } = profile;
-        const body = { username, firstName, lastName, email, phoneNumber: profile.phoneNumber ?? undefined, password: throwawayPassword() };
+        const { username, email } = profile;
+        const [firstName, lastName] = [profile.firstName.trim(), profile.lastName.trim()];
+        const body = { username, firstName, lastName, email: email.trim(), phoneNumber: profile.phoneNumber || undefined, password: throwawayPassword() };
         return await createUser(deps.client, orgId, body, { requestId });
       } catch (error) {
         // 409 from a user the gateway cannot see (e.g. a deleted one), unless it is this very user.
@@ -48,8 +51,7 @@ export function createUserStep(deps: OperationDeps, orgId: string, profile: NewP
       }
     },
     verify: readBack,
-    // A new user joins the org's root team, so every membership view of the org changes too.
-    evicts: [['users', `org:${orgId}`], ['users', `total:${orgId}`], ['members', `byUser:${orgId}`]],
+    evicts: [['users', `org:${orgId}`], ['users', `total:${orgId}`], ...(rootTeamId ? memberEntries(orgId, rootTeamId) : [['members', `byUser:${orgId}`] as [CacheKind, string]])],
   });
 }
 

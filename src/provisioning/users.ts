@@ -1,7 +1,7 @@
 import type { AnypointUser } from '../anypoint/types.js';
 import type { UserChanges } from '../anypoint/accounts-writes.js';
 import type { Loaders } from '../loaders/index.js';
-import { findUser, memberEntries, orgExists, type OperationDeps } from './deps.js';
+import { findUser, orgExists, type OperationDeps } from './deps.js';
 import type { Operation, Plan } from './runner.js';
 import type { Step } from './steps.js';
 import { addMemberStep, createUserStep, sameEmail, updateUserStep } from './user-steps.js';
@@ -99,9 +99,8 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
         return settled([], { user: existing }, userSummary);
       }
       if (existing) return settled([userError('USERNAME_TAKEN', 'username', `The username ${input.username} is taken`)], null, userSummary);
-      const create = createUserStep(deps, orgId, input);
       const root = await loaders.teams.rootTeamOf(orgId);
-      if (root) create.evicts.push(...memberEntries(orgId, root.team_id));
+      const create = createUserStep(deps, orgId, root?.team_id ?? null, input);
       return { userErrors: [], steps: [create], preview: () => ({ user: null }), finish: async () => ({ user: create.result ?? null }), summary: userSummary };
     },
   };
@@ -197,7 +196,7 @@ export function changeUsernameOperation(deps: OperationDeps, input: ChangeUserna
       const root = await loaders.teams.rootTeamOf(orgId);
       const already = new Set((ours ? memberships[ours.id] ?? [] : []).map((m) => m.team.team_id));
       const steps: Step[] = [];
-      const create = ours ? null : createUserStep(deps, orgId, { ...old, username: input.newUsername });
+      const create = ours ? null : createUserStep(deps, orgId, root?.team_id ?? null, { ...old, username: input.newUsername });
       if (create) steps.push(create);
       const newUser = () => (ours ?? create!.result)!;
       for (const { team, member } of memberships[old.id] ?? []) {

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context.js';
 
@@ -7,7 +7,13 @@ import type { GatewayContext } from './context.js';
  * every operation needs a caller unless anonymous reads are on. auditEvents checks auditor itself.
  */
 const refuse = (code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string) =>
-  new GraphQLError(message, { extensions: { code, http: { status: code === 'UNAUTHENTICATED' ? 401 : 403 } } });
+  new GraphQLError(message, {
+    extensions: {
+      code,
+      // Every 401 names the schemes that would be accepted (RFC 9110 §11.6.1).
+      http: code === 'UNAUTHENTICATED' ? { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer, ApiKey']]) } : { status: 403 },
+    },
+  });
 
 export function authorizationPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
