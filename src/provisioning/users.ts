@@ -207,11 +207,15 @@ export function changeUsernameOperation(deps: OperationDeps, input: ChangeUserna
       }
       const disable = old.enabled ? updateUserStep(deps, () => old, { enabled: false }, 'DISABLE_USER', old.username, 2) : null;
       if (disable) steps.push(disable);
+      // Renaming a deactivated user must not give the person access again.
+      // (Only for a user made now: an adopted one may be the enabled result of an earlier run.)
+      const keepDisabled = !old.enabled && !ours ? updateUserStep(deps, newUser, { enabled: false }, 'DISABLE_USER', input.newUsername, 2) : null;
+      if (keepDisabled) steps.push(keepDisabled);
       return {
         userErrors: [],
         steps,
         preview: () => ({ previousUser: old, user: ours }),
-        finish: async () => ({ previousUser: disable?.result ?? old, user: ours ?? create?.result ?? null }),
+        finish: async () => ({ previousUser: disable?.result ?? old, user: keepDisabled?.result ?? ours ?? create?.result ?? null }),
         summary,
       };
     },

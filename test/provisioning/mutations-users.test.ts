@@ -455,6 +455,20 @@ describe('changeUsername', () => {
     expect((await stack.writes()).total).toBe(0);
   });
 
+  it('keeps a deactivated user deactivated under the new username', async () => {
+    const { user, asMember } = await userWithTeams('chg_off');
+    await mutate(DEACTIVATE, { id: user.id });
+    const newUsername = uniqueName('chg_off_new');
+
+    const payload = await mutate(CHANGE, { id: user.id, newUsername });
+
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.plan.map((w: any) => w.action)).toEqual(['CREATE_USER', 'ADD_MEMBER', 'ADD_MEMBER', 'DISABLE_USER']);
+    expect(payload.user).toMatchObject({ username: newUsername, enabled: false });
+    expect(stack.store.users.get(payload.user.id)!.enabled).toBe(false);
+    expect(stack.store.membersOf(asMember.team_id).has(payload.user.id)).toBe(true);
+  });
+
   it('refuses a new username another user has with USERNAME_TAKEN and writes nothing', async () => {
     const { user } = await userWithTeams('chg_taken');
     const other = stack.store.usersOf(stack.rootOrgId).find((u) => u.username !== user.username && u.enabled)!;
