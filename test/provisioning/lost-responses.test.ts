@@ -478,7 +478,13 @@ describe('a lost response whose read-back fails too', () => {
       expect(rootChildrenNamed(h, name)).toHaveLength(1);
       // Whatever the mutation reports, the create must have been sent once: its outcome was
       // unknown, and no read-back showed it absent.
-      expect.soft((await writeCounts(h))[`POST ${ROUTES.teams}`], JSON.stringify(res)).toEqual({ dropped: 1 });
+      expect((await writeCounts(h))[`POST ${ROUTES.teams}`], JSON.stringify(res)).toEqual({ dropped: 1 });
+      // The outcome stays unknown, so the mutation fails (a platform failure, not the caller's) and is audited so.
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      const trail = await single.gql<{ auditEvents: { nodes: AuditNode[] } }>(AUDIT_EVENTS, { filter: { target: `group:${h.sim.store.rootOrgId}/${groupId}` }, first: 10 }, AS_PROVISIONER);
+      const outcome = trail.data!.auditEvents.nodes.find((n) => n.kind === 'OUTCOME');
+      expect(outcome?.status).toBe('FAILED');
+      expect(outcome?.plan).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'CREATE_TEAM', status: 'FAILED' })]));
 
       await setFaults(h, {});
       const rerun = await single.gql(PUSH_GROUP, { input: { groupId, displayName: name, members: [a] } }, AS_PROVISIONER);
