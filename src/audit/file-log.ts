@@ -3,11 +3,11 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkPageSize, decodeCursor, encodeCursor } from './cursor.js';
-import { syncDirectory, writeAll } from './durable-fs.js';
+import { syncDirectory, writeAll } from '../storage/durable-fs.js';
 import { matchesFilter } from './filter.js';
 import { interruptedRecord } from './interrupted.js';
-import { acquireLockFile, type LockFile } from './lock-file.js';
-import { serialQueue } from './serial-queue.js';
+import { acquireLockFile, type LockFile } from '../storage/lock-file.js';
+import { serialQueue } from '../storage/serial-queue.js';
 import { AuditCursorError, type AuditFilter, type AuditLog, type AuditPage, type AuditRecord } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { checkPageSize, decodeCursor, encodeCursor } from './cursor.js';
 import { interruptedRecord } from './interrupted.js';
-import { ensureSchema } from './pg-ddl.js';
+import { ensureSchema } from '../storage/pg-ddl.js';
 import { AuditCursorError, type AuditFilter, type AuditLog, type AuditPage, type AuditRecord } from './types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { syncDirectory, writeAll } from '../audit/durable-fs.js';
-import { isProcessAlive } from '../audit/lock-file.js';
-import { serialQueue } from '../audit/serial-queue.js';
+import { syncDirectory, writeAll } from '../storage/durable-fs.js';
+import { isProcessAlive } from '../storage/lock-file.js';
+import { serialQueue } from '../storage/serial-queue.js';
 import type { GroupLink, GroupLinkStore } from './group-links.js';
 
 /**

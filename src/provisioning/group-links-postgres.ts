@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ensureSchema } from '../audit/pg-ddl.js';
+import { ensureSchema } from '../storage/pg-ddl.js';
 import type { GroupLink, GroupLinkStore } from './group-links.js';
 
 /** Group links in PostgreSQL, shared by every replica. */

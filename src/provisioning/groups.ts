@@ -1,11 +1,12 @@
 import type { AnypointTeam, AnypointUser } from '../anypoint/types.js';
 import { orgExists, type OperationDeps } from './deps.js';
-import type { Operation, Plan } from './runner.js';
+import type { Operation } from './runner.js';
 import { step, type Step } from './steps.js';
 import { createTeamStep, deleteTeamStep, removeMemberStep, renameTeamStep } from './team-steps.js';
 import { addMemberStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
 import { checkGroupId, checkName } from './validate.js';
+import { settled, runOptions, parentOf } from './plans.js';
 
 /**
  * Identity-provider groups as Anypoint teams (the Okta "push groups" behaviour): each group is a
@@ -57,14 +58,9 @@ export interface GroupResult {
   deletedTeamId: string | null;
 }
 
-const parentOf = (team: AnypointTeam) => team.ancestor_team_ids[team.ancestor_team_ids.length - 1] ?? null;
 const groupTarget = (orgId: string, groupId: string) => `group:${orgId}/${groupId}`;
 const lockKey = (orgId: string, groupId: string) => `group:${orgId}:${groupId}`;
-const options = (input: { dryRun?: boolean | null; idempotencyKey?: string | null }) => ({ dryRun: input.dryRun ?? false, idempotencyKey: input.idempotencyKey ?? null });
 
-function settled<R>(userErrors: UserError[], result: R | null, summary: (r: R | null) => unknown): Plan<R> {
-  return { userErrors, steps: [], preview: () => result, finish: async () => result as R, summary };
-}
 
 const pushSummary = (r: PushGroupResult | null) =>
   r && {
@@ -102,7 +98,7 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
     input: { ...input },
     target: groupTarget(orgId, input.groupId),
     lockKey: lockKey(orgId, input.groupId),
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const errors = [...checkGroupId(input.groupId), ...checkName(input.displayName, 'displayName', true)];
       if (input.members.length > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group push takes at most ${MAX_GROUP_MEMBERS} members`));
@@ -187,7 +183,7 @@ export function removeGroupOperation(deps: OperationDeps, input: GroupInput, kee
     input: { ...input },
     target: groupTarget(orgId, input.groupId),
     lockKey: lockKey(orgId, input.groupId),
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const errors = checkGroupId(input.groupId);
       if (errors.length) return settled(errors, null, summary);

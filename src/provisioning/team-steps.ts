@@ -3,10 +3,10 @@ import { createTeam, deleteTeam, findTeamMember, removeTeamMember, renameTeam } 
 import type { AnypointTeam } from '../anypoint/types.js';
 import { memberEntries, teamEntries, type OperationDeps } from './deps.js';
 import { step, type Step } from './steps.js';
+import { parentOf } from './plans.js';
 
 /** The write steps of group pushes, each with the read-back that reconciles a lost response. */
 
-const parentOf = (team: AnypointTeam) => team.ancestor_team_ids[team.ancestor_team_ids.length - 1] ?? null;
 
 /** The child of `parentId` called `name`: sibling names are unique, so this finds a team made by a lost create. */
 export async function findChildTeam(deps: OperationDeps, orgId: string, parentId: string, name: string): Promise<AnypointTeam | undefined> {

@@ -2,11 +2,12 @@ import type { AnypointUser } from '../anypoint/types.js';
 import type { UserChanges } from '../anypoint/accounts-writes.js';
 import type { Loaders } from '../loaders/index.js';
 import { findUser, orgExists, type OperationDeps } from './deps.js';
-import type { Operation, Plan } from './runner.js';
+import type { Operation } from './runner.js';
 import type { Step } from './steps.js';
 import { addMemberStep, createUserStep, sameEmail, updateUserStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
 import { checkEmail, checkName, checkPhone, checkUsername } from './validate.js';
+import { settled, runOptions } from './plans.js';
 
 /** The user lifecycle: create, update the profile, change the username, deactivate, reactivate. */
 
@@ -54,14 +55,9 @@ export interface ChangeUsernameResult {
   user: AnypointUser | null;
 }
 
-const options = (input: Common) => ({ dryRun: input.dryRun ?? false, idempotencyKey: input.idempotencyKey ?? null });
 
 const summarizeUser = (user: AnypointUser | null | undefined) => (user ? { id: user.id, username: user.username } : null);
 
-/** A plan that writes nothing: refused, or already as asked. */
-function settled<R>(userErrors: UserError[], result: R | null, summary: (r: R | null) => unknown): Plan<R> {
-  return { userErrors, steps: [], preview: () => result, finish: async () => result as R, summary };
-}
 
 const userSummary = (r: UserResult | null) => summarizeUser(r?.user);
 
@@ -79,7 +75,7 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
     action: 'createUser',
     input: { ...input },
     target: `user:${input.username}`,
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const errors: UserError[] = [
         ...checkUsername(input.username),
@@ -111,7 +107,7 @@ export function updateUserProfileOperation(deps: OperationDeps, input: UpdateUse
     action: 'updateUserProfile',
     input: { ...input },
     target: `user:${input.id}`,
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const errors: UserError[] = [
         ...checkName(input.firstName, 'firstName', false),
@@ -149,7 +145,7 @@ export function setUserEnabledOperation(deps: OperationDeps, input: UserIdInput,
     action: enabled ? 'reactivateUser' : 'deactivateUser',
     input: { ...input },
     target: `user:${input.id}`,
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const user = await targetUser(deps.fresh(), input);
       if (isUserError(user)) return settled([user], null, userSummary);
@@ -178,7 +174,7 @@ export function changeUsernameOperation(deps: OperationDeps, input: ChangeUserna
     action: 'changeUsername',
     input: { ...input },
     target: `user:${input.id}`,
-    ...options(input),
+    ...runOptions(input),
     async plan() {
       const errors = checkUsername(input.newUsername, 'newUsername');
       if (errors.length) return settled(errors, null, summary);

@@ -1,8 +1,9 @@
+import { access, constants } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { describe, it } from 'vitest';
 
 /**
- * Optional backing services (Redis, Postgres) for tests. A suite that needs one is skipped with a
+ * Optional backing services (Redis, Postgres, Chromium) for tests. A suite that needs one is skipped with a
  * clear notice when it is not reachable, unless REQUIRE_SERVICES=1 (as in CI), where a missing
  * service fails the run instead of silently skipping.
  */
@@ -42,6 +43,16 @@ export const redisAvailable: ServiceProbe = probe('Redis', '127.0.0.1', 6379);
 
 /** Postgres at 127.0.0.1:5432. */
 export const postgresAvailable: ServiceProbe = probe('Postgres', '127.0.0.1', 5432);
+
+/** Debian's Chromium, for the browser tests (`.ci/run` installs it with apt-get). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Chromium at CHROMIUM_PATH: the file exists and is executable. */
+export const chromiumAvailable: ServiceProbe = (() => {
+  let answer: Promise<boolean> | undefined;
+  const check = () => (answer ??= access(CHROMIUM_PATH, constants.X_OK).then(() => true, () => false));
+  return Object.assign(check, { service: 'Chromium', address: CHROMIUM_PATH });
+})();
 
 export const servicesRequired = (): boolean => process.env.REQUIRE_SERVICES === '1';
 
