@@ -152,7 +152,8 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       const steps: Step[] = [];
       const create = team ? null : createTeamStep(deps, orgId, root.team_id, displayName, 0);
       if (create) steps.push(create);
-      if (team && team.team_name !== displayName) steps.push(renameTeamStep(deps, orgId, team, displayName, 0));
+      const rename = team && team.team_name !== displayName ? renameTeamStep(deps, orgId, team, displayName, 0) : null;
+      if (rename) steps.push(rename);
       const teamId = () => team?.team_id ?? create!.result!.team_id;
       if (!link || link.teamId !== team?.team_id) steps.push(linkStep(deps, orgId, input.groupId, teamId, 1));
       for (const user of diff.added) steps.push(addMemberStep(deps, orgId, teamId, () => user.id, 'member', { team: displayName, user: user.username }, 2));
@@ -163,11 +164,8 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         userErrors: [],
         steps,
         preview: () => ({ team: preview, diff }),
-        finish: async () => {
-          const id = teamId();
-          const fresh = (await deps.fresh().teams.teamsOfOrg(orgId)).find((t) => t.team_id === id) ?? null;
-          return { team: fresh, diff };
-        },
+        // The team as the platform last answered for it: no read after the writes.
+        finish: async () => ({ team: create?.result ?? rename?.result ?? team ?? null, diff }),
         summary: pushSummary,
       };
     },
