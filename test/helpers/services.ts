@@ -1,11 +1,11 @@
-import { access, constants } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { describe, it } from 'vitest';
 
 /**
- * Optional backing services (Redis, Postgres, Chromium) for tests. A suite that needs one is skipped with a
- * clear notice when it is not reachable, unless REQUIRE_SERVICES=1 (as in CI), where a missing
- * service fails the run instead of silently skipping.
+ * Optional backing services (Redis, Postgres, Chromium) for tests. A suite that needs one is
+ * skipped with a clear notice when it is not reachable, unless REQUIRE_SERVICES=1 (as in CI), where
+ * a missing service fails the run instead of silently skipping.
  */
 export interface ServiceProbe {
   (): Promise<boolean>;
@@ -47,10 +47,10 @@ export const postgresAvailable: ServiceProbe = probe('Postgres', '127.0.0.1', 54
 /** Debian's Chromium, for the browser tests (`.ci/run` installs it with apt-get). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Chromium at CHROMIUM_PATH: the file exists and is executable. */
+/** Chromium at CHROMIUM_PATH: a regular file with an execute bit. */
 export const chromiumAvailable: ServiceProbe = (() => {
   let answer: Promise<boolean> | undefined;
-  const check = () => (answer ??= access(CHROMIUM_PATH, constants.X_OK).then(() => true, () => false));
+  const check = () => (answer ??= stat(CHROMIUM_PATH).then((file) => file.isFile() && (file.mode & 0o111) !== 0, () => false));
   return Object.assign(check, { service: 'Chromium', address: CHROMIUM_PATH });
 })();
 
