@@ -67,13 +67,17 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
             if (api) found.set(k.id, api);
           }),
       );
-      if (keys.some((k) => !k.envId && !found.has(k.id))) {
-        const nodes = await orgs.orgNodes();
-        const envs = (await Promise.all(nodes.map((n) => orgs.environmentsOf(n.id)))).flat();
+      // Without an environment an API can only be found by listing: the root org's environments
+      // first (where most APIs live), every other org's only for what is still missing.
+      const missing = () => keys.some((k) => !k.envId && !found.has(k.id));
+      const sweep = async (orgIds: string[]) => {
+        const envs = (await Promise.all(orgIds.map((id) => orgs.environmentsOf(id)))).flat();
         for (const list of await Promise.all(envs.map((e) => apisOfEnv(e.organizationId, e.id)))) {
           for (const api of list.apis) if (!found.has(api.id)) found.set(api.id, api);
         }
-      }
+      };
+      if (missing()) await sweep([deps.rootOrgId]);
+      if (missing()) await sweep((await orgs.orgNodes()).map((n) => n.id).filter((id) => id !== deps.rootOrgId));
       return keys.map((k) => {
         const api = found.get(k.id);
         return api && (!k.envId || api.environmentId === k.envId) ? api : notFound('API', k.id);

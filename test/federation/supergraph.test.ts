@@ -388,7 +388,22 @@ describe('upstream calls of entity batches (large preset)', () => {
     expect(data._entities).toEqual([{ id: user.id, username: user.username, email: user.email }]);
   });
 
-  it('sweeps every environment of every org for an API instance referenced by id', async () => {
+  it("finds a root-org API instance referenced by id in the root org's environments, without sweeping the others", async () => {
+    const api = [...store.apis.values()].find((a) => a.organizationId === rootOrgId)!;
+    const rootEnvs = [...store.environments.values()].filter((e) => e.organizationId === rootOrgId).length;
+    const { cold, warm, data } = await measure((h) =>
+      stack.gw.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Api { id name } } }', { r: [{ __typename: 'Api', id: String(api.id) }] }, h),
+    );
+    // 1 root org detail (its environments) + 1 API listing per root environment.
+    expect(cold.byRoute).toEqual({
+      'GET /accounts/api/organizations/{orgId}': 1,
+      'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis': rootEnvs,
+    });
+    expect(warm.total).toBe(0);
+    expect(data._entities).toEqual([{ id: String(api.id), name: assetName(store, api) }]);
+  });
+
+  it('sweeps every environment of every org for an API instance referenced by id outside the root org', async () => {
     const api = [...store.apis.values()].find((a) => a.organizationId !== rootOrgId)!;
     const { cold, warm, data } = await measure((h) =>
       stack.gw.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Api { id name } } }', { r: [{ __typename: 'Api', id: String(api.id) }] }, h),
