@@ -5,7 +5,7 @@ import { AnypointError } from './errors.js';
 import { withRetry, type RetryHooks } from './retry.js';
 import { DEFAULT_RETRY_POLICY, headerValue, type RetryPolicy } from './retry-policy.js';
 import { createTokenProvider, type TokenProvider } from './token-provider.js';
-import { send, type TransportResponse } from './transport.js';
+import { send, type TransportRequest, type TransportResponse } from './transport.js';
 
 /**
  * The Anypoint REST client: one request() with auth, rate-limit awareness, retry, timeouts,
@@ -33,6 +33,14 @@ export interface UpstreamCall {
   status: number | null;
   durationMs: number;
   requestId: string;
+  /** 1 for the first try of a request, 2 for its first retry, ... */
+  attempt: number;
+}
+
+/** One upstream send as tracing sees it: headers to add (traceparent) and a call when it ends. */
+export interface TracedCall {
+  headers: Record<string, string>;
+  end(status: number | null): void;
 }
 
 export interface AnypointClientOptions {
@@ -45,9 +53,13 @@ export interface AnypointClientOptions {
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   retryPolicy?: Partial<RetryPolicy>;
-  onRetry?: RetryHooks['onRetry'];
+  onRetry?: (info: Parameters<NonNullable<RetryHooks['onRetry']>>[0] & { requestId: string }) => void;
   /** Called once per completed upstream attempt, for logs and metrics. */
   onCall?: (call: UpstreamCall) => void;
+  /** Called before waiting for a spent rate-limit window to reset (metrics). */
+  onRateLimitWait?: (info: { method: string; route: string; waitMs: number }) => void;
+  /** Wraps each send (tracing): its headers go out with the request; end() runs when it settles. */
+  traceCall?: (call: { method: string; route: string; requestId: string; attempt: number }) => TracedCall | undefined;
   /** Extra headers per call (e.g. traceparent), computed at send time. */
   headers?: () => Record<string, string>;
   dispatcher?: Dispatcher;
@@ -61,7 +73,8 @@ export interface AnypointClient {
   request<T>(options: RequestOptions): Promise<T>;
   /** GETs a signed absolute URL (Exchange file links) without the bearer token. */
   download(url: string, options?: { signal?: AbortSignal; requestId?: string }): Promise<{ body: unknown; contentType: string }>;
-  close(): Promise<void>;
+  /** Waits for calls in flight; `force` aborts them instead (a shutdown that ran out of time). */
+  close(options?: { force?: boolean }): Promise<void>;
 }
 
 export function expandRoute(route: string, params: Record<string, string | number> = {}): string {
@@ -153,7 +166,7 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   // Access Management reports its per-minute window; when it is spent, wait for the reset instead of burning a 503.
   let rateWindow: { remaining: number; resetAtMs: number } | null = null;
 
-  async function respectRateWindow(signal?: AbortSignal): Promise<void> {
+  async function respectRateWindow(method: string, route: string, signal?: AbortSignal): Promise<void> {
     if (!rateWindow || rateWindow.remaining > 0) return;
     const waitMs = rateWindow.resetAtMs - Date.now();
     if (waitMs <= 0) {
@@ -161,6 +174,7 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
       return;
     }
     if (waitMs > policy.maxWaitMs) return;
+    options.onRateLimitWait?.({ method, route, waitMs });
     await sleep(waitMs, undefined, { signal }).catch(() => undefined);
   }
 
@@ -172,42 +186,53 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
     }
   }
 
-  async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, signal?: AbortSignal): Promise<TransportResponse> {
-    await respectRateWindow(signal);
+  /** One send, reported to onCall and traced; a 401 replay is a second send of the same attempt. */
+  async function observedSend(request: TransportRequest, requestId: string, attempt: number): Promise<TransportResponse> {
+    const { method, route } = request;
+    const traced = options.traceCall?.({ method, route, requestId, attempt });
+    const started = performance.now();
+    let status: number | null = null;
+    try {
+      const response = await send(dispatcher, origin, traced ? { ...request, headers: { ...request.headers, ...traced.headers } } : request);
+      status = response.status;
+      return response;
+    } finally {
+      traced?.end(status);
+      options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId, attempt });
+    }
+  }
+
+  async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, attempt: number, signal?: AbortSignal): Promise<TransportResponse> {
+    await respectRateWindow(method, route, signal);
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId, ...options.headers?.() };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const token = await tokens.getToken();
     headers.authorization = `Bearer ${token}`;
-    const started = performance.now();
-    let status: number | null = null;
-    try {
-      let response = await send(dispatcher, origin, { method, path, route, headers, body, signal });
-      status = response.status;
-      if (response.status === 401) {
-        // The token died early (revoked, expired at the platform): refresh once and replay.
-        tokens.invalidate(token);
-        options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId });
-        headers.authorization = `Bearer ${await tokens.getToken()}`;
-        response = await send(dispatcher, origin, { method, path, route, headers, body, signal });
-        status = response.status;
-      }
-      noteRateHeaders(response);
-      return response;
-    } finally {
-      options.onCall?.({ method, route, status, durationMs: performance.now() - started, requestId });
+    let response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
+    if (response.status === 401) {
+      // The token died early (revoked, expired at the platform): refresh once and replay.
+      tokens.invalidate(token);
+      headers.authorization = `Bearer ${await tokens.getToken()}`;
+      response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
     }
+    noteRateHeaders(response);
+    return response;
   }
+
+  /** onRetry with the request id, so a retry can be found in the logs next to its calls. */
+  const retryHooks = (requestId: string): RetryHooks => ({ onRetry: options.onRetry && ((info) => options.onRetry!({ ...info, requestId })) });
 
   async function perform(opts: RequestOptions, signal: AbortSignal | undefined): Promise<unknown> {
     const method = opts.method ?? 'GET';
     const path = expandRoute(opts.route, opts.params) + queryString(opts.query);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const requestId = opts.requestId ?? randomUUID();
+    let attempt = 0;
     const response = await withRetry(
       policy,
       { method, route: opts.route, idempotent: policy.idempotentMethods.has(method), signal },
-      () => attemptOnce(method, opts.route, path, body, requestId, signal),
-      { onRetry: options.onRetry },
+      () => attemptOnce(method, opts.route, path, body, requestId, ++attempt, signal),
+      retryHooks(requestId),
     );
     return response.body;
   }
@@ -226,13 +251,16 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
       const target = new URL(url);
       const route = `${target.origin}/<signed file link>`;
       const requestId = downloadOptions.requestId ?? randomUUID();
+      let attempt = 0;
       const response = await withRetry(
         policy,
         { method: 'GET', route, idempotent: true, signal: downloadOptions.signal },
         async () => {
+          attempt += 1;
           const started = performance.now();
           let status: number | null = null;
           try {
+            // Not traced: a signed link may point outside Anypoint, where a traceparent has no business.
             const result = await send(dispatcher, target.origin, {
               method: 'GET',
               path: `${target.pathname}${target.search}`,
@@ -243,18 +271,18 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
             status = result.status;
             return result;
           } finally {
-            options.onCall?.({ method: 'GET', route, status, durationMs: performance.now() - started, requestId });
+            options.onCall?.({ method: 'GET', route, status, durationMs: performance.now() - started, requestId, attempt });
           }
         },
-        { onRetry: options.onRetry },
+        retryHooks(requestId),
       );
       return { body: response.body, contentType: String(headerValue(response.headers, 'content-type') ?? '') };
     },
-    async close() {
+    async close({ force = false } = {}) {
       // Idempotent: shutdown paths may overlap (a signal during a failed start, tests' cleanup).
       if (closed || options.dispatcher) return;
       closed = true;
-      await dispatcher.close();
+      await (force ? dispatcher.destroy() : dispatcher.close());
     },
   };
 }

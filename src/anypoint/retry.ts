@@ -83,6 +83,8 @@ export async function withRetry(
       throw new AnypointError({ status, code: 'RATE_LIMITED', method, route, upstreamMessage: `The platform asked to wait ${Math.ceil(requested / 1000)} s`, attempts: n });
     }
     const delayMs = requested ?? backoffDelay(policy, n);
+    // Cancelled meanwhile: no retry (and none reported); the check at the top ends it as ABORTED.
+    if (signal?.aborted) continue;
     hooks.onRetry?.({ method, route, attempt: n, delayMs, reason: status !== null ? String(status) : (failure?.code ?? 'error') });
     await wait(delayMs, signal);
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig } from '../config/config.js';
-import { startGateway, type GatewayLogger } from '../server/gateway.js';
+import { createLogger, gatewayLogger, lineDestination } from '../observability/logger.js';
+import { startGateway } from '../server/gateway.js';
 import { UsageError, waitForShutdown, type CliIo } from './io.js';
 
 export const SERVE_HELP = `Usage: anypoint-graph serve [options]
@@ -11,6 +12,10 @@ variables (see README.md, "Settings"); flags override the most common ones.
 With ANYPOINT_BASE_URL, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET set it talks to that
 Anypoint control plane; without them it starts the embedded simulator (demo preset) on a
 loopback port and uses its demo connected app.
+
+Logs are JSON lines (pino): info and below on stdout, warnings and errors on stderr; LOG_LEVEL
+sets the threshold. SIGTERM or SIGINT drains the requests in flight (SHUTDOWN_TIMEOUT_MS), closes
+the stores and exits 0.
 
 Options:
   --port N       port to listen on (PORT, default 4000; 0 picks a free port)
@@ -34,27 +39,24 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
-  const logger: GatewayLogger = {
-    info: (message, fields) => io.out(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-    warn: (message, fields) => io.err(`warning: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-    error: (message, fields) => io.err(`error: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-  };
+  // Every line is JSON, the start-up notices included, so a log collector can parse all of stdout.
+  const logger = gatewayLogger(createLogger({ level: config.observability.logLevel, destination: lineDestination(io) }));
   const gateway = await startGateway(config, { logger });
   if (gateway.simulator) {
-    io.out(`No Anypoint credentials configured: using the embedded simulator (${config.simulator.preset} preset) at ${gateway.simulator.url}`);
+    logger.info(`No Anypoint credentials configured: using the embedded simulator (${config.simulator.preset} preset) at ${gateway.simulator.url}`);
   } else {
-    io.out(`Anypoint control plane: ${gateway.client.origin}`);
+    logger.info(`Anypoint control plane: ${gateway.client.origin}`);
   }
-  io.out(`anypoint-graph is serving ${gateway.graphqlUrl}`);
-  io.out(`  GraphiQL: open ${gateway.graphqlUrl} in a browser`);
+  logger.info(`Audit trail: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.audit.path}`);
+  logger.info(`Metrics: ${gateway.url}/metrics${config.observability.otlpEndpoint ? `; traces to ${new URL(config.observability.otlpEndpoint).origin}` : ''}`);
   if (gateway.demoKeys) {
     // Made up at each start and known only to this process: demo mode has no API_KEYS.
-    io.out('Demo API keys (send one in GraphiQL\'s Headers tab as {"x-api-key": "..."}):');
-    for (const [role, key] of Object.entries(gateway.demoKeys)) io.out(`  ${role.padEnd(11)} ${key}`);
+    logger.info('Demo API keys: send one in GraphiQL\'s Headers tab as {"x-api-key": "..."}', { demoKeys: gateway.demoKeys });
   }
-  io.out(`Audit trail: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.audit.path}`);
+  // Last, and with the URL at the end of the line: scripts wait for "serving http://.../graphql".
+  logger.info(`anypoint-graph is serving ${gateway.graphqlUrl} (GraphiQL in a browser)`);
   const signal = await waitForShutdown();
-  io.out(`Received ${signal}, shutting down.`);
+  logger.info(`Received ${signal}, shutting down`);
   await gateway.close();
   return 0;
 }

@@ -41,6 +41,19 @@ export interface GatewayConfig {
     lockTimeoutMs: number;
     idempotencyTtlMs: number;
   };
+  observability: ObservabilitySettings;
+  /** How long a shutdown waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ObservabilitySettings {
+  logLevel: LogLevel;
+  /** OTLP/HTTP collector base URL (spans go to {url}/v1/traces); null: tracing off. */
+  otlpEndpoint: string | null;
+  serviceName: string;
 }
 
 /** An API key as configured: only its SHA-256 is known to the gateway. */
@@ -203,6 +216,12 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       lockTimeoutMs: r.int('PROVISIONING_LOCK_TIMEOUT_MS', 120_000, 100, 3_600_000),
       idempotencyTtlMs: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 604_800) * 1000,
     },
+    observability: {
+      logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      otlpEndpoint: readOtlpEndpoint(r),
+      serviceName: r.string('OTEL_SERVICE_NAME', 'anypoint-graph'),
+    },
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
@@ -232,6 +251,20 @@ function readApiKeys(r: Reader): ApiKeyEntry[] {
     entries.push({ name, sha256: sha256.toLowerCase(), roles: list.filter((x): x is Role => (ROLES as readonly string[]).includes(x)) });
   }
   return entries;
+}
+
+/** The standard OpenTelemetry variable: a collector's base URL, without the /v1/traces path. */
+function readOtlpEndpoint(r: Reader): string | null {
+  const raw = r.optional('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('not http');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    r.problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got "${raw}"`);
+    return null;
+  }
 }
 
 function readJwt(r: Reader): JwtSettings | null {

@@ -10,7 +10,7 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.j
 
 /**
  * The gateway's HTTP surface on Node's own server: /graphql (GraphQL over GET and POST, GraphiQL
- * for browsers), GraphiQL's assets, /healthz and /readyz.
+ * for browsers), GraphiQL's assets, /healthz, /readyz and /metrics.
  */
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -19,6 +19,8 @@ export interface HttpHandlerOptions {
   /** Builds the per-request context; `signal` aborts when the caller goes away. */
   context: (req: IncomingMessage, signal: AbortSignal, requestId: string, caller: Caller | null) => Promise<GatewayContext>;
   ready: () => Promise<boolean>;
+  /** The Prometheus exposition; unauthenticated like the health checks, on the same listener. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   maxBodyBytes?: number;
 }
 
@@ -50,6 +52,13 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     if (url.pathname === '/readyz') {
       const ready = await options.ready().catch(() => false);
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    }
+    if (url.pathname === '/metrics' && options.metrics) {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'Use GET' }, { allow: 'GET' });
+      const { contentType, body } = await options.metrics();
+      res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+      res.end(body);
+      return;
     }
     if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));

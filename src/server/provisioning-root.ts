@@ -35,6 +35,8 @@ export interface ProvisioningRootOptions {
   freshLoaders(): Loaders;
   evict(entries: Array<[CacheKind, string]>): Promise<void>;
   logger: GatewayLogger;
+  /** Told of every failed audit write (metrics, log); logged as an error when not given. */
+  onAuditError?: (error: unknown) => void;
 }
 
 export async function openProvisioningRoot(config: Readonly<GatewayConfig>, options: ProvisioningRootOptions): Promise<ProvisioningRoot> {
@@ -68,7 +70,7 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
       evict: options.evict,
       instanceId,
       concurrency: config.upstream.maxConnections,
-      onAuditError: (error) => logger.error('audit trail write failed', { error: String(error) }),
+      onAuditError: options.onAuditError ?? ((error) => logger.error('audit trail write failed', { error: String(error) })),
     });
     const provisioning = createProvisioning(
       { client: options.client, rootOrgId: options.rootOrgId, fresh: options.freshLoaders, links },

@@ -127,7 +127,7 @@ describe('a gateway killed with SIGKILL in the middle of a 500-member group push
     const second = gateway;
     const warnings = second.stderr().split('\n').filter((line) => line.includes('interrupted'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^warning: /);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 'warn' });
     expect(warnings[0]).toContain(attemptId);
     expect(warnings[0]).toContain(`group:${h.sim.store.rootOrgId}/${groupId}`);
 
