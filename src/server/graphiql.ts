@@ -86,6 +86,8 @@ export function graphiqlPage(endpoint: string): string {
 <head>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <!-- An empty icon: browsers stop asking for /favicon.ico (a 404 they log as a console error). -->
+  <link rel="icon" href="data:," />
   <title>anypoint-graph GraphiQL</title>
   <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.css" />
   <style>html, body, #graphiql { height: 100%; margin: 0; }</style>

@@ -78,12 +78,6 @@ describeWithService('GraphiQL in Chromium', chromiumAvailable, () => {
   const consoleErrors: Array<{ text: string; url: string }> = [];
   const failedRequests: string[] = [];
   const errorResponses: Array<{ status: number; url: string }> = [];
-  /**
-   * Known defect of the page, tolerated here until src/server fixes it: the page names no icon,
-   * so Chromium fetches /favicon.ico on its own (Playwright reports no request event for it), the
-   * gateway answers 404, and Chromium logs "Failed to load resource ... 404" as a console error.
-   */
-  const isFavicon404 = (e: { text: string; url: string }) => e.url === `${origin}/favicon.ico` && e.text.includes('status of 404');
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-browser-'));
@@ -139,7 +133,7 @@ describeWithService('GraphiQL in Chromium', chromiumAvailable, () => {
     expect(urls).toContain(`${origin}/graphiql/graphiql.js`);
     expect(urls).toContain(`${origin}/graphiql/graphiql.css`);
     expect(urls.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-    expect(consoleErrors.filter((e) => !isFavicon404(e))).toEqual([]);
+    expect(consoleErrors).toEqual([]);
     expect(failedRequests).toEqual([]);
     expect(errorResponses).toEqual([]);
   });
@@ -200,7 +194,7 @@ describeWithService('GraphiQL in Chromium', chromiumAvailable, () => {
     expect(failedRequests).toEqual([]);
     // The one error response is the anonymous mutation's 401, which Chromium also logs.
     expect(errorResponses).toEqual([{ status: 401, url: `${origin}/graphql` }]);
-    const unexpected = consoleErrors.filter((e) => !isFavicon404(e) && !(e.text.includes('status of 401') && e.url === `${origin}/graphql`));
+    const unexpected = consoleErrors.filter((e) => !(e.text.includes('status of 401') && e.url === `${origin}/graphql`));
     expect(unexpected).toEqual([]);
   });
 });
