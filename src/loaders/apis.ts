@@ -50,7 +50,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
 
   /** Instances by id; with an environment a single GET (or its listing when loaded), else a sweep of every environment. */
   const apiById = new DataLoader<ApiKey, AnypointApiInstance, string>(
-    async (keys) => {
+    deps.measured('apis.apiById', async (keys) => {
       const found = new Map<number, AnypointApiInstance>();
       await Promise.all(
         keys
@@ -82,7 +82,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         const api = found.get(k.id);
         return api && (!k.envId || api.environmentId === k.envId) ? api : notFound('API', k.id);
       });
-    },
+    }),
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.envId ?? ''}/${key.id}` },
   );
 
@@ -91,7 +91,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
    * a lone asset is one GET.
    */
   const exchangeAsset = new DataLoader<AssetKey, AnypointExchangeAsset, string>(
-    async (keys) => {
+    deps.measured('apis.exchangeAsset', async (keys) => {
       const keyOf = (k: AssetKey) => `${k.groupId}/${k.assetId}/${k.version}`;
       const byGroup = new Map<string, AssetKey[]>();
       for (const key of keys) byGroup.set(key.groupId, [...(byGroup.get(key.groupId) ?? []), key]);
@@ -117,7 +117,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         }),
       );
       return keys.map((k) => found.get(keyOf(k)) ?? notFound('Exchange asset', keyOf(k)));
-    },
+    }),
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (k) => `${k.groupId}/${k.assetId}/${k.version}` },
   );
 

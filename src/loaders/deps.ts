@@ -15,6 +15,8 @@ export interface LoaderDeps {
   singleGetLimit: number;
   /** When DataLoaders dispatch their batches (see IdleScheduler). */
   batchScheduleFn: (dispatch: () => void) => void;
+  /** Wraps a DataLoader batch function so each batch's size is reported (metrics), as `name`. */
+  measured<K, V>(name: string, batch: (keys: readonly K[]) => PromiseLike<ArrayLike<V | Error>>): (keys: readonly K[]) => PromiseLike<ArrayLike<V | Error>>;
 }
 
 export const isNotFound = (error: unknown): boolean => (error as { code?: string }).code === 'NOT_FOUND';

@@ -34,8 +34,10 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
   };
 
   /** Organization detail (GET /organizations/{id}), which also embeds its environments. */
-  const orgDetail = new DataLoader<string, AnypointOrganization>((ids) =>
-    Promise.all(ids.map((id) => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)).catch((e: Error) => e))),
+  const orgDetail = new DataLoader<string, AnypointOrganization>(
+    deps.measured('orgs.orgDetail', (ids) =>
+      Promise.all(ids.map((id) => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)).catch((e: Error) => e))),
+    ),
     { batchScheduleFn: deps.batchScheduleFn },
   );
 
@@ -45,7 +47,7 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
    * Environments by id. Anypoint only serves environments under their org, so an unknown id is
    * looked for in the root org first, then in every business group (each org detail is cached).
    */
-  const environmentById = new DataLoader<string, AnypointEnvironment>(async (ids) => {
+  const environmentById = new DataLoader<string, AnypointEnvironment>(deps.measured('orgs.environmentById', async (ids) => {
     const found = new Map<string, AnypointEnvironment>();
     const collect = (envs: AnypointEnvironment[]) => envs.forEach((e) => found.set(e.id, e));
     collect(await environmentsOf(rootOrgId));
@@ -54,7 +56,7 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
       (await Promise.all(others.map((n) => environmentsOf(n.id)))).forEach(collect);
     }
     return ids.map((id) => found.get(id) ?? notFound('Environment', id));
-  }, { batchScheduleFn: deps.batchScheduleFn });
+  }), { batchScheduleFn: deps.batchScheduleFn });
 
   return { orgNodes, orgNode, orgDetail, environmentsOf, environmentById };
 }

@@ -47,7 +47,7 @@ export function createTeamLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
   }
 
   const teamById = new DataLoader<TeamKey, AnypointTeam, string>(
-    async (keys) => {
+    deps.measured('teams.teamById', async (keys) => {
       const byOrg = new Map<string, string[]>();
       for (const key of keys) byOrg.set(key.orgId ?? rootOrgId, [...(byOrg.get(key.orgId ?? rootOrgId) ?? []), key.id]);
       const found = new Map<string, AnypointTeam>();
@@ -60,7 +60,7 @@ export function createTeamLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         }
       }
       return keys.map((k) => found.get(k.id) ?? notFound('Team', k.id));
-    },
+    }),
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );
 

@@ -65,7 +65,7 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
   }
 
   const userById = new DataLoader<UserKey, AnypointUser, string>(
-    async (keys) => {
+    deps.measured('users.userById', async (keys) => {
       const byOrg = new Map<string, string[]>();
       for (const key of keys) {
         const orgId = key.orgId ?? rootOrgId;
@@ -80,12 +80,12 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
         const user = found.get(k.id);
         return user && (!k.orgId || user.organizationId === k.orgId) ? user : notFound('User', k.id);
       });
-    },
+    }),
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );
 
   /** Usernames can only be found by listing: the root org first, then every other org. */
-  const userByUsername = new DataLoader<string, AnypointUser>(async (usernames) => {
+  const userByUsername = new DataLoader<string, AnypointUser>(deps.measured('users.userByUsername', async (usernames) => {
     const found = new Map<string, AnypointUser>();
     for (const user of await usersOfOrg(rootOrgId)) found.set(user.username, user);
     if (usernames.some((u) => !found.has(u))) {
@@ -93,7 +93,7 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) users.forEach((u) => found.set(u.username, u));
     }
     return usernames.map((name) => found.get(name) ?? notFound('User', name));
-  }, { batchScheduleFn: deps.batchScheduleFn });
+  }), { batchScheduleFn: deps.batchScheduleFn });
 
   return { usersOfOrg, userById, userByUsername };
 }
