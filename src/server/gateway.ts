@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createAnypointClient, type AnypointClient, type UpstreamCall } from '../anypoint/client.js';
 import { getMe } from '../anypoint/accounts.js';
 import { createSharedCache, identityPartition, type SharedCache } from '../cache/shared-cache.js';
@@ -123,7 +123,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     // early and re-raise the signal, killing the process before its stores are closed.
     stopOnTerminationSignals: false,
     // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), observability.plugin, authorizationPlugin()],
+    // Cache-control hints are not used (caching is the shared cache's job), and that plugin costs
+    // a hook per resolved field.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), observability.plugin, authorizationPlugin()],
   });
   await apollo.start();
 
