@@ -1,0 +1,93 @@
+import type { PassContext } from './context.js';
+import { expectData, postGql } from './gql.js';
+import { cpuMs, waitIdle } from './proc-stats.js';
+import type { ReadScenario } from './scenarios.js';
+import { percentile } from './stats.js';
+import { measuredRun, type LoadRun } from './warm-load.js';
+
+/**
+ * One round of a read scenario: cold requests one at a time (upstream calls counted for each),
+ * then warm: a single request that must cost no upstream call, then load at each connection
+ * count with the gateway's CPU time read around it.
+ *
+ * Cold means `Cache-Control: no-cache`: the gateway skips reading its shared cache but makes and
+ * stores every upstream call, exactly as an empty cache would (the call counts show it). A
+ * restart per sample would also measure process start-up, JIT warm-up and the OAuth token
+ * fetch, none of which is what a cold cache costs a running gateway.
+ */
+
+export interface ColdRound {
+  samplesMs: number[];
+  p50Ms: number;
+  /** Upstream calls of each cold request (token route excluded). */
+  calls: number[];
+  /** Non-2xx upstream answers over the samples (should be 0). */
+  failed: number;
+  byRoute: Record<string, number>;
+  cpuMsPerRequest: number | null;
+  /** The simulator's CPU per cold request (all its upstream calls together). */
+  simulatorCpuMsPerRequest: number | null;
+}
+
+export interface WarmRound {
+  /** Upstream calls of one plain request right after the cold ones. */
+  singleCalls: number;
+  /** Upstream calls during all the load runs. */
+  loadCalls: number;
+  /** Keyed by connection count. */
+  runs: Record<string, LoadRun>;
+}
+
+export interface ReadRound {
+  cold: ColdRound;
+  warm: WarmRound | null;
+}
+
+const payload = (s: ReadScenario) => ({ query: s.query, variables: s.variables });
+
+export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ cold: ColdRound; data: unknown }> {
+  const samplesMs: number[] = [];
+  const calls: number[] = [];
+  let failed = 0;
+  let byRoute: Record<string, number> = {};
+  let data: unknown = null;
+  // Whatever an earlier load run left the gateway doing would be timed as this scenario's latency.
+  await waitIdle(ctx.gatewayPid);
+  const cpuBefore = cpuMs(ctx.gatewayPid);
+  const simBefore = cpuMs(ctx.simulatorPid);
+  for (let i = 0; i < ctx.coldSamples; i += 1) {
+    await ctx.sim.reset();
+    const response = await postGql(ctx.gatewayUrl, payload(s), { 'cache-control': 'no-cache' });
+    data = expectData(`${s.id} (cold)`, response);
+    const problem = s.check(data);
+    if (problem) throw new Error(`${s.id} (cold): ${problem}`);
+    const counts = await ctx.sim.counts();
+    samplesMs.push(response.ms);
+    calls.push(counts.total);
+    failed += counts.failed;
+    byRoute = counts.byRoute;
+  }
+  const perRequest = (before: number | null, after: number | null) => (before === null || after === null ? null : (after - before) / ctx.coldSamples);
+  const cpuMsPerRequest = perRequest(cpuBefore, cpuMs(ctx.gatewayPid));
+  const simulatorCpuMsPerRequest = perRequest(simBefore, cpuMs(ctx.simulatorPid));
+  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, failed, byRoute, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
+}
+
+export async function measureWarm(ctx: PassContext, s: ReadScenario, coldData: unknown): Promise<WarmRound> {
+  await ctx.sim.reset();
+  const data = expectData(`${s.id} (warm)`, await postGql(ctx.gatewayUrl, payload(s)));
+  // A cache that answers must answer the same as upstream did.
+  if (JSON.stringify(data) !== JSON.stringify(coldData)) throw new Error(`${s.id}: the warm answer differs from the cold one`);
+  const singleCalls = (await ctx.sim.counts()).total;
+
+  await ctx.sim.reset();
+  const runs: Record<string, LoadRun> = {};
+  const target = { id: s.id, url: ctx.gatewayUrl, pid: ctx.gatewayPid, body: JSON.stringify(payload(s)) };
+  for (const connections of ctx.connections) runs[connections] = await measuredRun(ctx, target, connections);
+  return { singleCalls, loadCalls: (await ctx.sim.counts()).total, runs };
+}
+
+export async function measureRead(ctx: PassContext, s: ReadScenario, warm: boolean): Promise<ReadRound> {
+  const { cold, data } = await measureCold(ctx, s);
+  return { cold, warm: warm ? await measureWarm(ctx, s, data) : null };
+}

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import type { PlatformView } from './sim-state.js';
+import { EXCHANGE_PAGE_SIZE, bareListing, calls, listing, listings, parallel, pagesFor, sequence, type Wave } from './waves.js';
+
+/**
+ * The benchmark's scenarios: a GraphQL document from bench/queries/, its variables, and the
+ * waves of upstream calls its shape needs at minimum, all worked out from the simulator's own
+ * data so that a different seed or preset still gets the right figures. bench/README.md shows
+ * the same arithmetic for the large preset.
+ */
+
+/** ANYPOINT_SINGLE_GET_LIMIT, as the bench sets it: up to this many users are fetched one by one. */
+export const SINGLE_GET_LIMIT = 10;
+/** How deep bench/queries/team-subtree.graphql goes below the team it starts from. */
+const SUBTREE_DEPTH = 3;
+/** Users scenario 5 resolves in one _entities batch. */
+const ENTITY_BATCH = 100;
+/** Users pushed as a group in scenario 6. */
+export const PUSH_MEMBERS = 1_000;
+
+export interface ReadScenario {
+  id: string;
+  title: string;
+  /** What the variables point at, for the report. */
+  subject: string;
+  query: string;
+  variables: Record<string, unknown>;
+  waves: Wave[];
+  /** Checks the answer is complete; returns a problem, or null. */
+  check(data: any): string | null;
+}
+
+export interface PushScenario {
+  id: 'push-group';
+  title: string;
+  subject: string;
+  query: string;
+  /** Usernames of existing, enabled users of the root org. */
+  members: string[];
+  /** Waves of the first push, given how many teams the root org has by then. */
+  firstWaves(rootTeams: number): Wave[];
+  /** Waves of the same push again: reads only. */
+  rerunWaves(rootTeams: number): Wave[];
+}
+
+const query = (file: string) => readFileSync(new URL(`./queries/${file}`, import.meta.url), 'utf8');
+
+export function orgTree(view: PlatformView): ReadScenario {
+  const orgs = view.liveOrgs;
+  const envs = orgs.flatMap((o) => view.environmentsOf(o.id));
+  const apis = envs.reduce((sum, e) => sum + view.apisOf(e.id).length, 0);
+  return {
+    id: 'org-tree',
+    title: 'Org tree with environments and API counts',
+    subject: `${orgs.length} organizations, ${envs.length} environments`,
+    query: query('org-tree.graphql'),
+    variables: {},
+    waves: sequence(
+      calls('GET hierarchy', 1),
+      calls('GET organization (embeds its environments)', orgs.length),
+      calls('GET API instances with limit=1 (the total)', envs.length),
+    ),
+    check: (data) => {
+      const counted = data.organizations.flatMap((o: any) => o.environments).reduce((sum: number, e: any) => sum + e.apiCount, 0);
+      if (data.organizations.length !== orgs.length) return `${data.organizations.length} organizations instead of ${orgs.length}`;
+      return counted === apis ? null : `API counts add up to ${counted} instead of ${apis}`;
+    },
+  };
+}
+
+export function groupUsers(view: PlatformView): ReadScenario {
+  // The first business group under the root (a division: 160 users and 38 teams on the large preset).
+  const group = view.liveOrgs.find((o) => o.parentId === view.rootOrgId);
+  if (!group) throw new Error('The simulator has no business group under the root organization');
+  const users = view.usersOf(group.id);
+  const teams = view.teamsOf(group.id);
+  return {
+    id: 'group-users',
+    title: 'Users of a business group (first 200) with their teams',
+    subject: `${group.name}: ${users.length} users, ${teams.length} teams`,
+    query: query('group-users.graphql'),
+    variables: { orgId: group.id },
+    waves: sequence(
+      calls('GET hierarchy (the organization exists)', 1),
+      listing('GET users of the group', users.length),
+      // Anypoint has no "teams of a user": the group's teams, then each team's members.
+      listing('GET teams of the group', teams.length),
+      listings('GET members of each team', teams.map((t) => view.membersOf(t.team_id).length)),
+    ),
+    check: (data) => {
+      const nodes = data.organization.users.nodes.length;
+      return nodes === Math.min(200, users.length) ? null : `${nodes} users instead of ${Math.min(200, users.length)}`;
+    },
+  };
+}
+
+/** A team and its descendants down to `depth` levels below it. */
+function subtree(view: PlatformView, teamId: string, depth: number): string[][] {
+  const levels: string[][] = [[teamId]];
+  for (let d = 1; d <= depth; d += 1) levels.push(levels[d - 1]!.flatMap((id) => view.childTeams(id).map((t) => t.team_id)));
+  return levels;
+}
+
+export function teamSubtree(view: PlatformView): ReadScenario {
+  const root = view.rootOrgId;
+  const rootTeam = view.teamsOf(root).find((t) => t.parentId === null);
+  // The root org's team (below its root team) with the largest subtree the query reaches.
+  const candidates = view.teamsOf(root).filter((t) => t.parentId !== null);
+  const size = (id: string) => subtree(view, id, SUBTREE_DEPTH).flat().length;
+  const team = candidates.reduce((best, t) => (size(t.team_id) > size(best.team_id) ? t : best), candidates[0]!);
+  if (!team || !rootTeam) throw new Error('The simulator has no teams in the root organization');
+  const levels = subtree(view, team.team_id, SUBTREE_DEPTH);
+  const descendants = levels.slice(1).flat();
+  const people = new Set(levels.flat().flatMap((id) => view.membersOf(id)));
+  const rootUsers = view.usersOf(root).length;
+  // Members are users of the root org. Up to SINGLE_GET_LIMIT of them cost a GET each; more cost
+  // the org's users listing, which is then also the cheaper way (pages < people).
+  const userWaves = people.size <= SINGLE_GET_LIMIT ? calls('GET user', people.size) : listing('GET users of the root org', rootUsers);
+  return {
+    id: 'team-subtree',
+    title: 'Team subtree with members',
+    subject: `${team.team_name}: ${levels.flat().length} teams over ${levels.filter((l) => l.length).length} levels, ${people.size} distinct members`,
+    query: query('team-subtree.graphql'),
+    variables: { teamId: team.team_id },
+    waves: sequence(
+      calls('GET team', 1),
+      // Children come from the org's team listing (one page), not a call per team.
+      parallel(listing('GET teams of the org', view.teamsOf(root).length), listing('GET members of the team', view.membersOf(team.team_id).length)),
+      listings('GET members of each descendant', descendants.map((id) => view.membersOf(id).length)),
+      userWaves,
+    ),
+    check: (data) => (data.team?.id === team.team_id ? null : 'the team was not returned'),
+  };
+}
+
+export function apiInventory(view: PlatformView): ReadScenario {
+  const root = view.rootOrgId;
+  const envs = view.environmentsOf(root);
+  const apis = envs.flatMap((e) => view.apisOf(e.id));
+  const assetKeys = new Set(apis.map((a) => `${a.groupId}/${a.assetId}/${a.assetVersion}`));
+  const groups = new Set(apis.map((a) => a.groupId));
+  // Exchange: several assets of one org cost one search of that org; a lone asset one GET.
+  const exchange = [...groups].map((groupId) => {
+    const wanted = [...assetKeys].filter((k) => k.startsWith(`${groupId}/`)).length;
+    return wanted > 1 ? bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE) : calls('GET Exchange asset', 1);
+  });
+  return {
+    id: 'api-inventory',
+    title: 'API inventory of the root org (Exchange name, type, status, spec format)',
+    subject: `${apis.length} API instances in ${envs.length} environments, ${assetKeys.size} Exchange assets`,
+    query: query('api-inventory.graphql'),
+    variables: { orgId: root },
+    waves: sequence(
+      calls('GET hierarchy (the organization exists)', 1),
+      calls('GET organization (its environments)', 1),
+      listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length)),
+      parallel(...exchange),
+    ),
+    check: (data) => (data.organization.apis.totalCount === apis.length ? null : `totalCount ${data.organization.apis.totalCount} instead of ${apis.length}`),
+  };
+}
+
+export function entitiesUsers(view: PlatformView): ReadScenario {
+  const root = view.rootOrgId;
+  const users = view.usersOf(root).slice(0, ENTITY_BATCH);
+  const rootUsers = view.usersOf(root).length;
+  // References carry no org: they are looked for in the root org first, where these are.
+  const waves = users.length <= SINGLE_GET_LIMIT ? calls('GET user', users.length) : listing('GET users of the root org', rootUsers);
+  if (users.length > SINGLE_GET_LIMIT && pagesFor(rootUsers) >= users.length) throw new Error('scenario 5 expects the listing to be cheaper than single GETs');
+  return {
+    id: 'entities-users',
+    title: `Federation _entities batch of ${users.length} users`,
+    subject: `${users.length} users of the root org (${rootUsers} users)`,
+    query: query('entities-users.graphql'),
+    variables: { r: users.map((u) => ({ __typename: 'User', id: u.id })) },
+    waves,
+    check: (data) => {
+      const ids = data._entities.map((u: any) => u?.id);
+      return ids.length === users.length && ids.every((id: string, i: number) => id === users[i]!.id) ? null : 'the entities do not match the representations';
+    },
+  };
+}
+
+export function pushGroup(view: PlatformView): PushScenario {
+  const root = view.rootOrgId;
+  const enabled = view.usersOf(root).filter((u) => u.enabled);
+  if (enabled.length < PUSH_MEMBERS) throw new Error(`The root org has only ${enabled.length} enabled users; scenario 6 needs ${PUSH_MEMBERS}`);
+  const members = enabled.slice(0, PUSH_MEMBERS).map((u) => u.username);
+  const rootUsers = view.usersOf(root).length;
+  // Reads that need only the org id can all start at once.
+  const reads = (rootTeams: number, team: Wave[][]) =>
+    parallel(calls('GET hierarchy (the organization exists)', 1), listing('GET teams of the org', rootTeams), listing('GET users of the org', rootUsers), ...team);
+  return {
+    id: 'push-group',
+    title: `pushGroup of ${PUSH_MEMBERS} existing users into a new team`,
+    subject: `${PUSH_MEMBERS} enabled users of the root org (${rootUsers} users)`,
+    query: query('push-group.graphql'),
+    members,
+    firstWaves: (rootTeams) =>
+      sequence(reads(rootTeams, []), calls('POST team', 1, true), calls('PUT team member', PUSH_MEMBERS, true)),
+    // The link names the team, so its member listing starts with the other reads.
+    rerunWaves: (rootTeams) => reads(rootTeams, [listing('GET members of the team', PUSH_MEMBERS)]),
+  };
+}
+
+export function planScenarios(view: PlatformView) {
+  return {
+    reads: [orgTree(view), groupUsers(view), teamSubtree(view), apiInventory(view), entitiesUsers(view)],
+    push: pushGroup(view),
+  };
+}

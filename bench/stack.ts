@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey, hashApiKey } from '../src/server/api-keys.js';
+import { startChild, type Child } from './children.js';
+import { startLoadGenerator, type LoadGenerator } from './load.js';
+import { SimControl } from './sim-control.js';
+
+/**
+ * The processes of one pass, each pinned: the gateway (and the baseline, which stands in for it)
+ * on one core; the simulator and the load generator on the other, next to the orchestrator.
+ */
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CLI = join(ROOT, 'bin/anypoint-graph.js');
+
+/** Client concurrency cap the gateway runs with (ANYPOINT_MAX_CONNECTIONS); the ideals use it too. */
+export const CLIENT_CAP = 16;
+/** Cache TTL (the gateway's default, set explicitly so the report can state it). */
+export const CACHE_TTL_SECONDS = 60;
+/** High enough that the simulator's rate limit never answers 429/503 during a run. */
+const SIM_RATE_LIMIT = 100_000_000;
+
+/**
+ * Settings the gateway reads from the environment. Any of them set in the caller's shell (a
+ * REDIS_URL, say) would change what is measured, so they are dropped and set explicitly.
+ */
+const GATEWAY_SETTINGS = /^(ANYPOINT_|CACHE_|REDIS_URL$|DATABASE_URL$|GRAPHQL_|JWT_|API_KEYS$|AUDIT_|GROUP_LINKS_PATH$|PROVISIONING_|IDEMPOTENCY_|HOST$|PORT$|SIMULATOR_|ANONYMOUS_READS$|OTEL_|LOG_|SHUTDOWN_)/;
+
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !GATEWAY_SETTINGS.test(key)) env[key] = value;
+  return { ...env, NODE_ENV: 'production', ...extra };
+}
+
+export interface Cores {
+  gateway: number | null;
+  rest: number | null;
+}
+
+export interface Stack {
+  sim: SimControl;
+  simulator: Child;
+  gateway: Child;
+  gatewayUrl: string;
+  provisionerKey: string;
+  baseline: Child | null;
+  load: LoadGenerator | null;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { latencyMs: string; cores: Cores; warm: boolean }): Promise<Stack> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-bench-'));
+  const stop = async () => {
+    for (const child of started.reverse()) await child.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Registered as soon as each is up, so a failure of another still stops it.
+  const track = <T extends { stop(): Promise<void> }>(child: T) => {
+    started.push(child);
+    return child;
+  };
+  try {
+    const upstreamAndGateway = async () => {
+      const simulator = track(
+        await startChild({
+          name: 'simulator',
+          args: [CLI, 'simulate', '--port', '0', '--preset', 'large', '--latency-ms', options.latencyMs, '--rate-limit', String(SIM_RATE_LIMIT)],
+          env: cleanEnv({}),
+          core: options.cores.rest,
+          ready: /listening on (http:\/\/[\w.:[\]-]+)/,
+        }),
+      );
+      const sim = new SimControl(simulator.url);
+      const info = (await (await fetch(`${sim.url}/__sim/info`)).json()) as { rootOrgId: string; demoApp: { clientId: string; clientSecret: string } };
+      const gateway = track(
+        await startChild({
+          name: 'gateway',
+          args: [CLI, 'serve'],
+          env: cleanEnv({
+            ANYPOINT_BASE_URL: sim.url,
+            ANYPOINT_CLIENT_ID: info.demoApp.clientId,
+            ANYPOINT_CLIENT_SECRET: info.demoApp.clientSecret,
+            ANYPOINT_ORG_ID: info.rootOrgId,
+            ANYPOINT_MAX_CONNECTIONS: String(CLIENT_CAP),
+            ANYPOINT_SINGLE_GET_LIMIT: '10',
+            CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
+            HOST: '127.0.0.1',
+            PORT: '0',
+            ANONYMOUS_READS: 'true',
+            API_KEYS: `bench:provisioner:${hashApiKey(provisionerKey)}`,
+            AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
+            GROUP_LINKS_PATH: join(dataDir, 'group-links.json'),
+          }),
+          core: options.cores.gateway,
+          // The URL only: the line may be plain text or a JSON log record.
+          ready: /is serving (http:\/\/[\w.:[\]-]+\/graphql)/,
+        }),
+      );
+      return { sim, simulator, gateway };
+    };
+    const baselineServer = () =>
+      startChild({
+        name: 'baseline',
+        args: ['--import', 'tsx', join(ROOT, 'bench/baseline-server.ts')],
+        env: cleanEnv({}),
+        core: options.cores.gateway,
+        ready: /baseline listening on (http:\/\/[\w.:[\]-]+\/?)/,
+      }).then(track);
+
+    const provisionerKey = generateApiKey();
+    // The baseline and the load generator do not need the simulator: they start alongside it.
+    // All settled before failing, so nothing that is still starting escapes the stop below.
+    const [up, base, gen] = await Promise.allSettled([
+      upstreamAndGateway(),
+      options.warm ? baselineServer() : null,
+      options.warm ? startLoadGenerator(options.cores.rest).then(track) : null,
+    ]);
+    for (const outcome of [up, base, gen]) if (outcome.status === 'rejected') throw outcome.reason;
+    const { sim, simulator, gateway } = (up as PromiseFulfilledResult<Awaited<ReturnType<typeof upstreamAndGateway>>>).value;
+    const baseline = (base as PromiseFulfilledResult<Child | null>).value;
+    const load = (gen as PromiseFulfilledResult<LoadGenerator | null>).value;
+    return { sim, simulator, gateway, gatewayUrl: gateway.url, provisionerKey, baseline, load, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
