@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { problemsOf } from '../helpers/config.js';
 import { CONTROL_PLANES, ConfigError, readConfig } from '../../src/config/config.js';
 import type { CacheKind } from '../../src/loaders/read-through.js';
 
-type Env = Record<string, string | undefined>;
 
 const KINDS: CacheKind[] = ['organizations', 'environments', 'users', 'teams', 'members', 'apis', 'exchange'];
 const ORG_ID = '6f1c2a7e-1b2d-4c3e-9f4a-5b6c7d8e9f00';
 const CREDENTIALS = { ANYPOINT_CLIENT_ID: 'app-id', ANYPOINT_CLIENT_SECRET: 'app-secret' };
 
-/** The ConfigError readConfig(env) throws; fails the test when it does not throw one. */
-function problemsOf(env: Env): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  expect.fail(`readConfig(${JSON.stringify(env)}) did not throw a ConfigError`);
-}
 
 describe('readConfig defaults', () => {
   const config = readConfig({});

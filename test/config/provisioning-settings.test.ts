@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../../src/config/config.js';
+import { problemsOf } from '../helpers/config.js';
+import { readConfig } from '../../src/config/config.js';
 
-type Env = Record<string, string | undefined>;
 
 const HASH = 'a'.repeat(64);
 const REAL = { ANYPOINT_BASE_URL: 'us', ANYPOINT_CLIENT_ID: 'app-id', ANYPOINT_CLIENT_SECRET: 'app-secret' };
 
-function problemsOf(env: Env): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  expect.fail(`readConfig(${JSON.stringify(env)}) did not throw a ConfigError`);
-}
 
 describe('readConfig callers and roles', () => {
   it('allows anonymous reads in demo mode and refuses them against a real control plane by default', () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../../src/config/config.js';
+import { problemsOf } from '../helpers/config.js';
+import { readConfig } from '../../src/config/config.js';
 
 /** The observability and shutdown settings, as readConfig validates them. */
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  expect.fail(`readConfig(${JSON.stringify(env)}) did not throw a ConfigError`);
-}
 
 describe('observability settings', () => {
   it('log at info, trace nothing and drain for 10 s when unset', () => {
