@@ -151,7 +151,8 @@ export function renderResults(run: RunInfo, passes: PassSummary[], checks: Targe
     '- Cold: each request sends `Cache-Control: no-cache`, so the gateway reads nothing from its cache but makes (and stores) every upstream call an empty cache would. The process stays warm, so cold latency is upstream waits plus the gateway\'s own work, without start-up or JIT costs.',
     '- Warm: plain requests right after the cold ones, within the cache TTL; the simulator\'s counters must show no upstream call during them.',
     '- Upstream calls are counted by the simulator (the OAuth token route excluded), not reported by the gateway.',
-    '- CPU is the gateway process\'s user+system time from /proc, read before and after each run, divided by the requests served.',
+    '- CPU is the server process\'s user+system time from /proc (10 ms ticks), read before a run and again once the process is idle after it, divided by the requests sent. Cold CPU is per cold request, for the gateway and for the simulator.',
+    '- Peak RSS is VmHWM: the most the process has held since it started, so a pass\'s figure covers everything before it in that pass.',
     '- The jitter pass measures only what depends on upstream latency (cold requests, pushGroup); warm requests make no upstream call. Its ideal is an expected value, so a lucky round can come in under it.',
     '',
   );

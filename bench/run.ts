@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { canPin, killAllNow, stopAll } from './children.js';
 import { exactCommand, machineInfo } from './machine.js';
-import { HELP, OptionsError, readOptions, type BenchOptions } from './options.js';
+import { HELP, readOptions, type BenchOptions } from './options.js';
 import { runPass, type PassResult, type PassSpec } from './pass.js';
 import { renderResults, type RunInfo } from './report.js';
 import { SINGLE_GET_LIMIT } from './scenarios.js';
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (options === 'help') {
-    log(HELP);
+    process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const startedAt = new Date();

@@ -27,7 +27,8 @@ export const calls = (what: string, n: number, write = false): Wave[] => (n > 0 
 /** A {data,total} listing: the first page, then every other page at once. */
 export function listing(what: string, total: number, pageSize = PAGE_SIZE): Wave[] {
   const pages = pagesFor(total, pageSize);
-  return pages === 1 ? calls(what, 1) : [...calls(`${what}, page 1`, 1), ...calls(`${what}, pages 2-${pages}`, pages - 1)];
+  if (pages === 1) return calls(what, 1);
+  return [...calls(`${what}, page 1`, 1), ...calls(`${what}, ${pages === 2 ? 'page 2' : `pages 2-${pages}`}`, pages - 1)];
 }
 
 /** One listing per item (e.g. the members of each team), all started together. */
