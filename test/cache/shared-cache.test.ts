@@ -4,18 +4,10 @@ import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSharedCache, identityPartition, type SharedCache } from '../../src/cache/shared-cache.js';
 import { describeWithService, redisAvailable, REDIS_URL } from '../helpers/services.js';
+import { closedPort } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A loopback port nobody listens on: bound once to learn a free number, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The behaviour both backends share. `make` gives a fresh cache; the suite closes it. */
 function roundTrip(make: () => SharedCache) {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLockManager, LockTimeoutError, LockUnavailableError, type LockManager } from '../../src/provisioning/locks.js';
 import { describeWithService, redisAvailable, REDIS_URL } from '../helpers/services.js';
+import { closedPort } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,15 +13,6 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-/** A loopback port nobody listens on: bound once to learn a free number, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('createLockManager in memory', () => {
   it('says it is in memory without a Redis URL', async () => {
