@@ -29,7 +29,13 @@ export interface GatewayConfig {
     maxRetryWaitMs: number;
     singleGetLimit: number;
   };
-  cache: { redisUrl: string | null; namespace: string; ttlMs: CacheTtls };
+  cache: {
+    redisUrl: string | null;
+    namespace: string;
+    ttlMs: CacheTtls;
+    /** Bound of the in-process cache of whole query answers (0: off). */
+    responseCacheBytes: number;
+  };
   graphql: { maxDepth: number; maxPageSize: number; introspection: boolean };
   auth: AuthSettings;
   /** PostgreSQL for the audit trail and group links; null: files under the paths below. */
@@ -201,7 +207,12 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       maxRetryWaitMs: r.int('ANYPOINT_MAX_RETRY_WAIT_MS', 30_000, 0, 300_000),
       singleGetLimit: r.int('ANYPOINT_SINGLE_GET_LIMIT', 10, 0, 1_000),
     },
-    cache: { redisUrl, namespace: r.string('CACHE_NAMESPACE', 'anypoint-graph'), ttlMs },
+    cache: {
+      redisUrl,
+      namespace: r.string('CACHE_NAMESPACE', 'anypoint-graph'),
+      ttlMs,
+      responseCacheBytes: r.int('RESPONSE_CACHE_MAX_MB', 32, 0, 4_096) * 1_048_576,
+    },
     graphql: {
       maxDepth: r.int('GRAPHQL_MAX_DEPTH', 12, 2, 50),
       maxPageSize: r.int('GRAPHQL_MAX_PAGE_SIZE', 500, 1, 5_000),

@@ -17,6 +17,18 @@ const FENCE_TTL_MS = 10 * 60_000;
 const fenceKey = (fullKey: string) => `fence:${fullKey}`;
 
 /**
+ * One token for every evict of the cache (every replica on the same Redis): whatever was built
+ * from cached entries before it changed (a cached response) may predate a write.
+ */
+const WRITE_EPOCH_KEY = 'fence:*';
+
+/** The current write epoch ('none' before the first evict); throws when the cache cannot say. */
+export async function readWriteEpoch(cache: SharedCache): Promise<string> {
+  const [epoch] = await cache.getMany<string>([WRITE_EPOCH_KEY], { throwOnError: true });
+  return epoch ?? 'none';
+}
+
+/**
  * Per-request memo in front of the shared cache in front of Anypoint. Within one request a key
  * is fetched at most once (the memo holds the promise); across requests the shared cache
  * answers until the kind's TTL runs out. `bypass` skips reading the shared cache (a caller's
@@ -24,6 +36,8 @@ const fenceKey = (fullKey: string) => `fence:${fullKey}`;
  */
 export class ReadThrough {
   private readonly memo = new Map<string, Promise<unknown>>();
+  /** The earliest expiry of the cached entries read or filled so far (0: something was not cached). */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly cache: SharedCache,
@@ -49,21 +63,43 @@ export class ReadThrough {
     return pending;
   }
 
+  /**
+   * Until when everything read through this instance is still what the shared cache holds (epoch
+   * ms): the earliest expiry among the entries it read or filled, 0 once it used a value the cache
+   * did not keep (a kind with caching off, a fill skipped after an evict). An answer built from
+   * these reads can be reused until then, unless a write intervenes (see readWriteEpoch).
+   */
+  get freshUntil(): number {
+    return this.earliestExpiry === Number.POSITIVE_INFINITY ? 0 : this.earliestExpiry;
+  }
+
+  /** Whether the caller asked for fresh data (Cache-Control: no-cache): cached reads are skipped. */
+  get bypassing(): boolean {
+    return this.bypass;
+  }
+
+  private noteExpiry(expiresAt: number): void {
+    if (expiresAt < this.earliestExpiry) this.earliestExpiry = expiresAt;
+  }
+
   /** What is already known (memo or shared cache) without calling upstream. */
   async peek<T>(kind: CacheKind, key: string): Promise<T | undefined> {
     const fullKey = `${kind}:${key}`;
     const pending = this.memo.get(fullKey) as Promise<T> | undefined;
     if (pending) return pending.catch(() => undefined);
     if (this.bypass) return undefined;
-    const value = await this.cache.get<T>(fullKey);
-    if (value !== undefined) this.memo.set(fullKey, Promise.resolve(value));
-    return value;
+    const entry = await this.cache.getEntry<T>(fullKey);
+    if (entry === undefined) return undefined;
+    this.noteExpiry(entry.expiresAt);
+    this.memo.set(fullKey, Promise.resolve(entry.value));
+    return entry.value;
   }
 
   /** Remembers a value learned as a side effect (e.g. a total from a listing). */
   async put(kind: CacheKind, key: string, value: unknown): Promise<void> {
     const fullKey = `${kind}:${key}`;
     this.memo.set(fullKey, Promise.resolve(value));
+    this.noteExpiry(this.ttls[kind] > 0 ? Date.now() + this.ttls[kind] : 0);
     await this.cache.set(fullKey, value, this.ttls[kind]);
   }
 
@@ -78,7 +114,11 @@ export class ReadThrough {
     // Fence before delete: a fill that wrote after the delete must have re-read the fence after
     // it was replaced, or written before the delete (which then removes it). The other order
     // would leave a gap between the two where a stale write survives.
-    await Promise.all(keys.map((key) => this.cache.set(fenceKey(key), randomUUID(), FENCE_TTL_MS)));
+    const epochTtl = Math.max(...Object.values(this.ttls)) + FENCE_TTL_MS;
+    await Promise.all([
+      ...keys.map((key) => this.cache.set(fenceKey(key), randomUUID(), FENCE_TTL_MS)),
+      this.cache.set(WRITE_EPOCH_KEY, randomUUID(), epochTtl),
+    ]);
     await this.cache.delete(keys);
   }
 
@@ -93,14 +133,22 @@ export class ReadThrough {
     // A kind that is not cached writes nothing, so it needs no fence either.
     const fenced = this.ttls[kind] > 0;
     const [hit, fence] = await Promise.all([
-      this.bypass ? undefined : this.cache.get<T>(fullKey),
+      this.bypass ? undefined : this.cache.getEntry<T>(fullKey),
       fenced ? this.fence(fullKey) : undefined,
     ]);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.noteExpiry(hit.expiresAt);
+      return hit.value;
+    }
     // Only now, with the token read: a fetch begun earlier could predate an upstream write whose
     // evict's token that read already saw, and nothing would then stop its value being cached.
     const value = await fetch();
-    if (fenced && (await this.fence(fullKey)) === fence) await this.cache.set(fullKey, value, this.ttls[kind]);
+    if (fenced && (await this.fence(fullKey)) === fence) {
+      this.noteExpiry(Date.now() + this.ttls[kind]);
+      await this.cache.set(fullKey, value, this.ttls[kind]);
+    } else {
+      this.noteExpiry(0);
+    }
     return value;
   }
 

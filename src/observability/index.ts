@@ -29,7 +29,7 @@ export function createObservability(options: ObservabilityOptions) {
   const tracing = options.settings.otlpEndpoint
     ? createTracing({ endpoint: options.settings.otlpEndpoint, serviceName: options.settings.serviceName, upstreamOrigin: options.upstreamOrigin })
     : null;
-  const scopes = new RequestScopes();
+  const scopes = new RequestScopes({ followAsync: tracing !== null });
 
   const client: Pick<AnypointClientOptions, 'onCall' | 'onRetry' | 'onRateLimitWait' | 'traceCall'> = {
     onCall(call) {
@@ -52,7 +52,9 @@ export function createObservability(options: ObservabilityOptions) {
   return {
     metrics,
     client,
-    plugin: operationPlugin({ logger, metrics, tracing, scopes }),
+    plugin: operationPlugin({ logger, metrics, tracing }),
+    /** The request's scope, for its GraphQL context (the operation plugin marks it). */
+    scopeOf: (req: IncomingMessage) => scopes.of(req),
     onCacheLookup: (hit: boolean) => metrics.cacheLookup(hit),
     onBatch: (loader: string, size: number) => metrics.batch(loader, size),
     onAuditError(error: unknown) {
@@ -65,7 +67,7 @@ export function createObservability(options: ObservabilityOptions) {
      * (bad credentials, a malformed body) still gets a line, so every request id can be found.
      */
     async request(req: IncomingMessage, res: ServerResponse, handle: () => Promise<void>): Promise<void> {
-      await scopes.run(async (scope) => {
+      await scopes.run(req, async (scope) => {
         try {
           await handle();
         } finally {

@@ -4,7 +4,6 @@ import { getOperationAST, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../server/context.js';
 import type { GatewayLogger } from '../server/gateway.js';
 import type { GatewayMetrics } from './metrics.js';
-import type { RequestScopes } from './request-scope.js';
 import type { Tracing } from './tracing.js';
 
 export type Outcome = 'success' | 'partial' | 'error';
@@ -21,7 +20,6 @@ export interface OperationPluginOptions {
   logger: GatewayLogger;
   metrics: GatewayMetrics;
   tracing: Tracing | null;
-  scopes: RequestScopes;
 }
 
 /**
@@ -30,11 +28,11 @@ export interface OperationPluginOptions {
  * fill with anything), and nothing of the variables or headers is recorded.
  */
 export function operationPlugin(options: OperationPluginOptions): ApolloServerPlugin<GatewayContext> {
-  const { logger, metrics, tracing, scopes } = options;
+  const { logger, metrics, tracing } = options;
   return {
-    async requestDidStart({ request }) {
+    async requestDidStart({ request, contextValue }) {
       const started = performance.now();
-      const scope = scopes.current();
+      const scope = contextValue.scope;
       if (scope) scope.operation = true;
       const span = tracing?.startOperation((name) => request.http?.headers.get(name)) ?? null;
       // Upstream calls made while this operation runs find its span through the request's scope.

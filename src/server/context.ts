@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/types.js';
 import type { Loaders } from '../loaders/index.js';
+import type { RequestScope } from '../observability/request-scope.js';
 import type { Provisioning } from '../provisioning/index.js';
 import type { Caller } from './roles.js';
 
@@ -17,4 +18,6 @@ export interface GatewayContext {
   audit: AuditLog;
   maxPageSize: number;
   requestId: string;
+  /** The HTTP request's observability scope (absent when a test builds a context by hand). */
+  scope?: RequestScope;
 }

@@ -19,6 +19,8 @@ import { authorizationPlugin } from './authorization.js';
 import { createHttpHandler } from './http.js';
 import { openProvisioningRoot } from './provisioning-root.js';
 import { ANONYMOUS, type Role } from './roles.js';
+import { ResponseCache } from './response-cache.js';
+import { responseCachePlugin } from './response-cache-plugin.js';
 import { createSchema } from './schema.js';
 
 /** Where the gateway reports what operators need to know; `serve` implements it on pino (observability/logger.ts). */
@@ -125,7 +127,13 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
     // Cache-control hints are not used (caching is the shared cache's job), and that plugin costs
     // a hook per resolved field.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), observability.plugin, authorizationPlugin()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      observability.plugin,
+      authorizationPlugin(),
+      responseCachePlugin(new ResponseCache(config.cache.responseCacheBytes), cache),
+    ],
   });
   await apollo.start();
 
@@ -146,6 +154,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
         audit: root.audit,
         maxPageSize: config.graphql.maxPageSize,
         requestId,
+        scope: observability.scopeOf(req),
       };
     },
   });

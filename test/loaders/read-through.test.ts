@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSharedCache, type SharedCache } from '../../src/cache/shared-cache.js';
 import { IdleScheduler } from '../../src/loaders/idle-scheduler.js';
-import { ReadThrough, type CacheTtls } from '../../src/loaders/read-through.js';
+import { ReadThrough, readWriteEpoch, type CacheTtls } from '../../src/loaders/read-through.js';
 
 const TTLS: CacheTtls = {
   organizations: 60_000,
@@ -132,7 +132,7 @@ describe('ReadThrough.get', () => {
     const sick: SharedCache = {
       ...shared,
       backend: 'redis',
-      get: async () => {
+      getEntry: async () => {
         errors.push('get');
         return undefined;
       },
@@ -234,5 +234,39 @@ describe('ReadThrough.put', () => {
     const fetch = counted(0);
     expect(await new ReadThrough(shared, TTLS, false).get('users', 'count:o1', fetch)).toBe(42);
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('ReadThrough.freshUntil and the write epoch', () => {
+  it('is the earliest expiry of what was read or filled, and 0 before anything was', async () => {
+    const reads = new ReadThrough(shared, TTLS, false);
+    expect(reads.freshUntil).toBe(0);
+    const before = Date.now();
+    await reads.get('organizations', 'o1', counted('org'));
+    expect(reads.freshUntil).toBeGreaterThanOrEqual(before + TTLS.organizations);
+    await reads.get('users', 'u1', counted('user'));
+    expect(reads.freshUntil).toBeLessThanOrEqual(Date.now() + TTLS.users);
+    const { expiresAt } = (await shared.getEntry('users:u1'))!;
+    // A second request that finds both in the cache is fresh exactly until the earlier expires.
+    const again = new ReadThrough(shared, TTLS, false);
+    await again.get('organizations', 'o1', counted('not fetched'));
+    await again.get('users', 'u1', counted('not fetched'));
+    expect(again.freshUntil).toBe(expiresAt);
+  });
+
+  it('is 0 once a value was used that the cache does not hold', async () => {
+    const reads = new ReadThrough(shared, { ...TTLS, apis: 0 }, false);
+    await reads.get('organizations', 'o1', counted('org'));
+    await reads.get('apis', 'a1', counted('not cached'));
+    expect(reads.freshUntil).toBe(0);
+  });
+
+  it('moves the write epoch on every evict', async () => {
+    expect(await readWriteEpoch(shared)).toBe('none');
+    await new ReadThrough(shared, TTLS, true).evict([['users', 'u1']]);
+    const first = await readWriteEpoch(shared);
+    expect(first).not.toBe('none');
+    await new ReadThrough(shared, TTLS, true).evict([['teams', 't1']]);
+    expect(await readWriteEpoch(shared)).not.toBe(first);
   });
 });

@@ -79,7 +79,8 @@ describe('GET /metrics', () => {
   });
 
   it('counts cache misses while the cache is cold, then only hits and no upstream calls when the query repeats', async () => {
-    stack = await startStack({}, ENV);
+    // Without the response cache, which would answer the repeat before any data lookup.
+    stack = await startStack({}, { ...ENV, RESPONSE_CACHE_MAX_MB: '0' });
     const query = 'query Teams { teams(first: 20) { nodes { name members(first: 5) { nodes { user { username } } } } } }';
     const s0 = await scrape(stack.gw.gateway.url);
     expect((await stack.gw.gql(query)).errors).toBeUndefined();
