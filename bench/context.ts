@@ -7,6 +7,8 @@ export interface PassContext {
   /** The gateway's /graphql URL. */
   gatewayUrl: string;
   gatewayPid: number;
+  /** The same gateway with its response cache off, for EXECUTED_SCENARIOS (warm passes only). */
+  executing: { url: string; pid: number } | null;
   /** The simulator's CPU time tells whether a slow cold request waited on it rather than on latency. */
   simulatorPid: number;
   /** A key with the provisioner role, for pushGroup. */

@@ -3,7 +3,7 @@ import type { PassContext } from './context.js';
 import { expectData, postGql } from './gql.js';
 import { BASELINE_QUERY, measureBaseline } from './measure-baseline.js';
 import { measurePush, type PushRound } from './measure-push.js';
-import { measureRead, type ReadRound } from './measure-read.js';
+import { EXECUTED_SCENARIOS, executedId, measureRead, type ReadRound } from './measure-read.js';
 import type { LoadRun } from './warm-load.js';
 import type { BenchOptions } from './options.js';
 import { memory, waitIdle, type MemoryStats } from './proc-stats.js';
@@ -90,6 +90,7 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       sim: stack.sim,
       gatewayUrl: `${stack.gatewayUrl}`,
       gatewayPid: stack.gateway.pid,
+      executing: stack.executing ? { url: stack.executing.url, pid: stack.executing.pid } : null,
       simulatorPid: stack.simulator.pid,
       provisionerKey: stack.provisionerKey,
       load: stack.load,
@@ -124,6 +125,10 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       // load generator's) for a while, and an unfinished warm-up shows as a slow first round.
       await warmupLoad('baseline', stack.baseline.url, stack.baseline.pid, BASELINE_QUERY, options.quick ? 2 : 5);
       for (const s of reads) await warmupLoad(s.id, ctx.gatewayUrl, ctx.gatewayPid, { query: s.query, variables: s.variables }, options.quick ? 0.5 : 3);
+      for (const s of reads.filter((r) => ctx.executing && EXECUTED_SCENARIOS.has(r.id))) {
+        expectData(`${executedId(s.id)} (warm-up)`, await postGql(ctx.executing!.url, { query: s.query, variables: s.variables }));
+        await warmupLoad(executedId(s.id), ctx.executing!.url, ctx.executing!.pid, { query: s.query, variables: s.variables }, options.quick ? 0.5 : 3);
+      }
     }
     log(`[${spec.label}] warmed up`);
 
@@ -190,7 +195,11 @@ function progress(spec: PassSpec, round: number, entry: RoundResult): string {
   }
   for (const [id, r] of Object.entries(entry.reads)) {
     if ('error' in r) parts.push(`${id} ERROR`);
-    else parts.push(`${id} cold ${Math.round(r.cold.p50Ms)} ms/${r.cold.calls[0]} calls${r.warm ? `, warm ${Object.entries(r.warm.runs).map(([c, run]) => `${Math.round(run.requestsPerSecond)} rps@${c}`).join(' ')}` : ''}`);
+    else {
+      const rates = (runs: Record<string, LoadRun>) => Object.entries(runs).map(([c, run]) => `${Math.round(run.requestsPerSecond)} rps@${c}`).join(' ');
+      const warm = r.warm ? `, warm ${rates(r.warm.runs)}${r.warm.executedRuns ? ` (executed ${rates(r.warm.executedRuns)})` : ''}` : '';
+      parts.push(`${id} cold ${Math.round(r.cold.p50Ms)} ms/${r.cold.calls[0]} calls${warm}`);
+    }
   }
   if ('error' in entry.push) parts.push('push-group ERROR');
   else parts.push(`push-group ${Math.round(entry.push.first.wallMs)} ms/${entry.push.first.writes} writes, re-run ${entry.push.rerun.writes} writes`);

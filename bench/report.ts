@@ -92,6 +92,7 @@ function passSection(p: PassSummary): string {
     const rows: Array<Array<string | number>> = [];
     for (const [c, l] of Object.entries(p.baseline)) rows.push(loadRow('baseline `{ hello }`', c, l, false));
     for (const r of p.reads) for (const [c, l] of Object.entries(r.warm)) rows.push(loadRow(r.id, c, l, true));
+    for (const r of p.reads) for (const [c, l] of Object.entries(r.warmExecuted)) rows.push(loadRow(`${r.id}, executed (response cache off)`, c, l, true));
     out.push(table(['Scenario', 'Connections', 'Requests/s', 'x baseline', 'p50 ms', 'p99 ms', 'Server CPU ms/request', 'CPU x baseline', 'Server core busy'], rows));
     out.push('');
   }
@@ -149,7 +150,7 @@ export function renderResults(run: RunInfo, passes: PassSummary[], checks: Targe
     '## How to read this',
     '',
     '- Cold: each request sends `Cache-Control: no-cache`, so the gateway reads nothing from its cache but makes (and stores) every upstream call an empty cache would. The process stays warm, so cold latency is upstream waits plus the gateway\'s own work, without start-up or JIT costs.',
-    '- Warm: plain requests right after the cold ones, within the cache TTL; the simulator\'s counters must show no upstream call during them.',
+    '- Warm: plain requests right after the cold ones, within the cache TTL; the simulator\'s counters must show no upstream call during them. The gateway runs with its defaults, so a repeated query is answered by its response cache (README, "Settings"). Rows marked "executed (response cache off)" are the same load on a second gateway process with `RESPONSE_CACHE_MAX_MB=0` (same core, same simulator): every request executed, its data from the shared cache.',
     '- Upstream calls are counted by the simulator (the OAuth token route excluded), not reported by the gateway.',
     '- CPU is the server process\'s user+system time from /proc (10 ms ticks), read before a run and again once the process is idle after it, divided by the requests sent. Cold CPU is per cold request, for the gateway and for the simulator.',
     '- Peak RSS is VmHWM: the most the process has held since it started, so a pass\'s figure covers everything before it in that pass.',

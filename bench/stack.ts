@@ -33,6 +33,8 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { ...env, NODE_ENV: 'production', ...extra };
 }
 
+const slug = (name: string) => name.replace(/\W+/g, '-');
+
 export interface Cores {
   gateway: number | null;
   rest: number | null;
@@ -43,6 +45,8 @@ export interface Stack {
   simulator: Child;
   gateway: Child;
   gatewayUrl: string;
+  /** The gateway with RESPONSE_CACHE_MAX_MB=0 (warm passes only). */
+  executing: Child | null;
   provisionerKey: string;
   baseline: Child | null;
   load: LoadGenerator | null;
@@ -74,9 +78,9 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
       );
       const sim = new SimControl(simulator.url);
       const info = (await (await fetch(`${sim.url}/__sim/info`)).json()) as { rootOrgId: string; demoApp: { clientId: string; clientSecret: string } };
-      const gateway = track(
-        await startChild({
-          name: 'gateway',
+      const startGateway = (name: string, extra: Record<string, string>) =>
+        startChild({
+          name,
           args: [CLI, 'serve'],
           env: cleanEnv({
             ANYPOINT_BASE_URL: sim.url,
@@ -90,15 +94,25 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
             PORT: '0',
             ANONYMOUS_READS: 'true',
             API_KEYS: `bench:provisioner:${hashApiKey(provisionerKey)}`,
-            AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
-            GROUP_LINKS_PATH: join(dataDir, 'group-links.json'),
+            AUDIT_LOG_PATH: join(dataDir, `${slug(name)}-audit.jsonl`),
+            GROUP_LINKS_PATH: join(dataDir, `${slug(name)}-group-links.json`),
+            ...extra,
           }),
           core: options.cores.gateway,
           // The URL only: the line may be plain text or a JSON log record.
           ready: /is serving (http:\/\/[\w.:[\]-]+\/graphql)/,
-        }),
-      );
-      return { sim, simulator, gateway };
+        }).then(track);
+      // Settled before failing, as below, so a gateway still starting is tracked and stopped.
+      const [main, off] = await Promise.allSettled([
+        startGateway('gateway', {}),
+        // The same gateway without its response cache: what a warm query costs when it is executed
+        // (different variables each time, say). Only the warm pass measures it.
+        options.warm ? startGateway('gateway (response cache off)', { RESPONSE_CACHE_MAX_MB: '0' }) : null,
+      ]);
+      if (main.status === 'rejected') throw main.reason;
+      if (off.status === 'rejected') throw off.reason;
+      const [gateway, executing] = [main.value, off.value];
+      return { sim, simulator, gateway, executing };
     };
     const baselineServer = () =>
       startChild({
@@ -118,10 +132,10 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
       options.warm ? startLoadGenerator(options.cores.rest).then(track) : null,
     ]);
     for (const outcome of [up, base, gen]) if (outcome.status === 'rejected') throw outcome.reason;
-    const { sim, simulator, gateway } = (up as PromiseFulfilledResult<Awaited<ReturnType<typeof upstreamAndGateway>>>).value;
+    const { sim, simulator, gateway, executing } = (up as PromiseFulfilledResult<Awaited<ReturnType<typeof upstreamAndGateway>>>).value;
     const baseline = (base as PromiseFulfilledResult<Child | null>).value;
     const load = (gen as PromiseFulfilledResult<LoadGenerator | null>).value;
-    return { sim, simulator, gateway, gatewayUrl: gateway.url, provisionerKey, baseline, load, stop };
+    return { sim, simulator, gateway, gatewayUrl: gateway.url, executing, provisionerKey, baseline, load, stop };
   } catch (error) {
     await stop();
     throw error;

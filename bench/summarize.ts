@@ -48,6 +48,9 @@ export interface ReadSummary {
   coldCpuMsPerRequest: Spread | null;
   coldSimulatorCpuMsPerRequest: Spread | null;
   warm: Record<string, LoadSummary>;
+  /** The same with the response cache off (EXECUTED_SCENARIOS only; empty otherwise). */
+  warmExecuted: Record<string, LoadSummary>;
+  warmExecutedLoadCalls: number | null;
   errors: number;
 }
 
@@ -134,6 +137,22 @@ function pushRun(rounds: Array<PushRound & { firstPlan: WavePlan; rerunPlan: Wav
   };
 }
 
+type WarmRoundOf = { round: RoundResult; read: ReadRound };
+
+/** Each connection count's load runs over the rounds, with their ratios to the same round's baseline. */
+function warmLoads(rounds: WarmRoundOf[], conns: string[], runsOf: (w: NonNullable<ReadRound['warm']>) => Record<string, LoadRun>): Record<string, LoadSummary> {
+  if (!rounds.length) return {};
+  return Object.fromEntries(
+    conns.map((c) => [
+      c,
+      loadSummary(
+        rounds.map((x) => runsOf(x.read.warm!)[c]!),
+        rounds.map((x) => (x.round.baseline as Record<string, LoadRun>)[c]!),
+      ),
+    ]),
+  );
+}
+
 export function summarizePass(pass: PassResult, connections: number[]): PassSummary {
   const conns = connections.map(String);
   const { kept, dropped } = dropRounds(pass.rounds, conns);
@@ -159,17 +178,9 @@ export function summarizePass(pass: PassResult, connections: number[]): PassSumm
       coldRatio: spread(rounds.map((x) => x.read.cold.p50Ms / s.idealMs)),
       coldCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.cpuMsPerRequest)),
       coldSimulatorCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.simulatorCpuMsPerRequest)),
-      warm: pass.spec.warm
-        ? Object.fromEntries(
-            conns.map((c) => [
-              c,
-              loadSummary(
-                warmRounds.map((x) => x.read.warm!.runs[c]!),
-                warmRounds.map((x) => (x.round.baseline as Record<string, LoadRun>)[c]!),
-              ),
-            ]),
-          )
-        : {},
+      warm: pass.spec.warm ? warmLoads(warmRounds, conns, (w) => w.runs) : {},
+      warmExecuted: pass.spec.warm ? warmLoads(warmRounds.filter((x) => x.read.warm!.executedRuns), conns, (w) => w.executedRuns!) : {},
+      warmExecutedLoadCalls: maxOf(rounds.flatMap((x) => (x.read.warm?.executedLoadCalls == null ? [] : [x.read.warm.executedLoadCalls]))),
       errors: pass.rounds.filter((r) => !ok(r.reads[s.id])).length,
     };
   });

@@ -68,7 +68,11 @@ export function checkTargets(passes: PassSummary[]): TargetCheck[] {
       ...across(warm, (p) => {
         const r = p.reads.find((x) => x.id === s.id)!;
         if (r.warmSingleCalls === null) return { text: 'not measured', met: null };
-        return { text: `${r.warmSingleCalls} on a single request, ${r.warmLoadCalls} during load`, met: r.warmSingleCalls === 0 && r.warmLoadCalls === 0 };
+        const executed = r.warmExecutedLoadCalls === null ? '' : `, ${r.warmExecutedLoadCalls} during load with the response cache off`;
+        return {
+          text: `${r.warmSingleCalls} on a single request, ${r.warmLoadCalls} during load${executed}`,
+          met: r.warmSingleCalls === 0 && r.warmLoadCalls === 0 && (r.warmExecutedLoadCalls ?? 0) === 0,
+        };
       }),
     });
   }
