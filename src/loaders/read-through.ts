@@ -124,22 +124,22 @@ export class ReadThrough {
 
   /**
    * Shared cache, else fetch and fill the shared cache, unless the key was evicted meanwhile:
-   * the fence token is read with the value (the same round trip) and again just before the
-   * write; when it changed, an evict ran since the fetch began and the fetched value may predate
-   * the write behind it, so it goes to this caller only. Costs one extra round trip per fill.
+   * on a miss the fence token is read before the fetch and again just before the write; when it
+   * changed, an evict ran since the fetch began and the fetched value may predate the write
+   * behind it, so it goes to this caller only. Costs two extra round trips per fill, none per hit.
    * Not airtight: an evict landing wholly between the second read and the write still loses.
    */
   private async load<T>(kind: CacheKind, fullKey: string, fetch: () => Promise<T>): Promise<T> {
     // A kind that is not cached writes nothing, so it needs no fence either.
     const fenced = this.ttls[kind] > 0;
-    const [hit, fence] = await Promise.all([
-      this.bypass ? undefined : this.cache.getEntry<T>(fullKey),
-      fenced ? this.fence(fullKey) : undefined,
-    ]);
+    const hit = this.bypass ? undefined : await this.cache.getEntry<T>(fullKey);
     if (hit !== undefined) {
       this.noteExpiry(hit.expiresAt);
       return hit.value;
     }
+    // The fence is read only on a miss (a hit, the common case, costs one lookup): before the
+    // fetch begins is all the check below needs.
+    const fence = fenced ? await this.fence(fullKey) : undefined;
     // Only now, with the token read: a fetch begun earlier could predate an upstream write whose
     // evict's token that read already saw, and nothing would then stop its value being cached.
     const value = await fetch();

@@ -114,6 +114,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     : config.auth.apiKeys;
   const authenticator = createAuthenticator({ ...config.auth, apiKeys });
 
+  const responses = new ResponseCache(config.cache.responseCacheBytes);
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
     introspection: config.graphql.introspection,
@@ -124,6 +125,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     // The gateway drains and stops on SIGTERM itself (close()); Apollo's own handler would stop
     // early and re-raise the signal, killing the process before its stores are closed.
     stopOnTerminationSignals: false,
+    stringifyResult: (result) => responses.stringifyResult(result),
     // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
     // Cache-control hints are not used (caching is the shared cache's job), and that plugin costs
     // a hook per resolved field.
@@ -132,7 +134,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       ApolloServerPluginCacheControlDisabled(),
       observability.plugin,
       authorizationPlugin(),
-      responseCachePlugin(new ResponseCache(config.cache.responseCacheBytes), cache),
+      responseCachePlugin(responses, cache),
     ],
   });
   await apollo.start();

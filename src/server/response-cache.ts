@@ -10,6 +10,8 @@
  */
 export interface CachedAnswer {
   data: Record<string, unknown>;
+  /** JSON.stringify(data), made once when stored: a hit's response body is written from it. */
+  json: string;
   epoch: string;
   freshUntil: number;
   bytes: number;
@@ -17,6 +19,8 @@ export interface CachedAnswer {
 
 export class ResponseCache {
   private readonly answers = new Map<string, CachedAnswer>();
+  /** Each stored answer's data object -> its JSON, for stringifyResult. */
+  private readonly serialized = new WeakMap<object, string>();
   private bytes = 0;
 
   constructor(
@@ -48,17 +52,29 @@ export class ResponseCache {
 
   set(key: string, epoch: string, data: Record<string, unknown>, freshUntil: number): void {
     if (!this.enabled || freshUntil <= this.now()) return;
-    const bytes = JSON.stringify(data).length;
+    const json = JSON.stringify(data);
+    const bytes = json.length;
     // One answer bigger than a quarter of the cache would push out everything else.
     if (bytes > this.maxBytes / 4) return;
     const previous = this.answers.get(key);
     if (previous) this.remove(key, previous);
-    this.answers.set(key, { data, epoch, freshUntil, bytes });
+    this.answers.set(key, { data, json, epoch, freshUntil, bytes });
+    this.serialized.set(data, json);
     this.bytes += bytes;
     for (const [oldest, answer] of this.answers) {
       if (this.bytes <= this.maxBytes) break;
       this.remove(oldest, answer);
     }
+  }
+
+  /**
+   * Apollo's stringifyResult: the body of a response, from the stored JSON when the response is
+   * a stored answer (a hit, or the miss that just stored it). Serializing a 25 KB org tree was a
+   * fifth of a hit's CPU. Same bytes as Apollo's default (JSON.stringify, then a newline).
+   */
+  stringifyResult(result: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
+    const json = result.errors === undefined && result.extensions === undefined && result.data ? this.serialized.get(result.data) : undefined;
+    return json === undefined ? `${JSON.stringify(result)}\n` : `{"data":${json}}\n`;
   }
 
   private remove(key: string, answer: CachedAnswer): void {
