@@ -45,3 +45,25 @@ describe('ResponseCache', () => {
     expect(cache.size).toEqual({ entries: 4, bytes: 4 * one });
   });
 });
+
+describe('ResponseCache.stringifyResult', () => {
+  it("writes a stored answer from its JSON, byte for byte what Apollo's default would write", () => {
+    const cache = new ResponseCache(1_000_000);
+    const data = { organizations: [{ id: 'o1', name: 'Acme "Root"', environments: [] }] };
+    cache.set('q', 'e', data, Date.now() + 60_000);
+    const apolloDefault = (value: unknown) => `${JSON.stringify(value)}\n`;
+    const result = { errors: undefined, data, extensions: undefined };
+    expect(cache.stringifyResult(result)).toBe(apolloDefault(result));
+    expect(cache.stringifyResult({ data })).toBe(`{"data":${JSON.stringify(data)}}\n`);
+  });
+
+  it('serializes anything else itself: other objects, and stored data sent with errors or extensions', () => {
+    const cache = new ResponseCache(1_000_000);
+    const data = { viewer: { clientId: 'c' } };
+    cache.set('q', 'e', data, Date.now() + 60_000);
+    const withErrors = { errors: [{ message: 'boom' }], data };
+    expect(cache.stringifyResult(withErrors)).toBe(`${JSON.stringify(withErrors)}\n`);
+    const other = { data: { viewer: { clientId: 'other' } } };
+    expect(cache.stringifyResult(other)).toBe(`${JSON.stringify(other)}\n`);
+  });
+});
