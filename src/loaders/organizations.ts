@@ -33,13 +33,15 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
     return node;
   };
 
-  /** Organization detail (GET /organizations/{id}), which also embeds its environments. */
-  const orgDetail = new DataLoader<string, AnypointOrganization>(
-    deps.measured('orgs.orgDetail', (ids) =>
-      Promise.all(ids.map((id) => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)).catch((e: Error) => e))),
-    ),
-    { batchScheduleFn: deps.batchScheduleFn },
-  );
+  /**
+   * Organization detail (GET /organizations/{id}), which also embeds its environments. One GET
+   * per org whatever the batch, so no DataLoader: a batch would hand every detail out only when
+   * the slowest had come back, and the org tree's API counts of an org that answered early
+   * would wait for all 51 (a whole extra wave). The request's memo dedupes repeats.
+   */
+  const orgDetail = {
+    load: (id: string): Promise<AnypointOrganization> => cache.get('organizations', `detail:${id}`, () => getOrganization(client, id, call)),
+  };
 
   const environmentsOf = async (orgId: string): Promise<AnypointEnvironment[]> => (await orgDetail.load(orgId)).environments ?? [];
 
