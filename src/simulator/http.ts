@@ -134,9 +134,13 @@ export function slicePage<T>(items: readonly T[], page: Page): T[] {
   return items.slice(page.offset, page.offset + page.limit);
 }
 
-/** The Access Management list envelope. */
-export function dataEnvelope<T>(items: readonly T[], page: Page): SimResponse {
-  return json(200, { data: slicePage(items, page), total: items.length });
+/**
+ * The Access Management list envelope. `views` projects records into their payloads; only the
+ * page's records are projected, so a page of 1 out of 2,000 users builds one view, not 2,000.
+ */
+export function dataEnvelope<T>(items: readonly T[], page: Page, views?: (pageItems: T[]) => unknown[]): SimResponse {
+  const data = slicePage(items, page);
+  return json(200, { data: views ? views(data) : data, total: items.length });
 }
 
 export function requireObject(body: unknown): Record<string, unknown> {
@@ -159,14 +163,4 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw badRequest(`${field} must be a string`, { dataPath: `.${field}`, keyword: 'type', data: value });
   return value;
-}
-
-export function sortBy<T>(items: T[], key: (item: T) => string | number, ascending: boolean): T[] {
-  const sign = ascending ? 1 : -1;
-  return items.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    if (typeof ka === 'number' && typeof kb === 'number') return (ka - kb) * sign;
-    return String(ka).localeCompare(String(kb)) * sign;
-  });
 }

@@ -11,9 +11,20 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-/** Matches a method and path against route templates like /accounts/api/organizations/{orgId}. */
+/** A lookup's result: the route, if any, and whether the path exists under some other method. */
+export interface RouteLookup {
+  match?: RouteMatch;
+  pathKnown: boolean;
+}
+
+/**
+ * Matches a method and path against route templates like /accounts/api/organizations/{orgId}.
+ * Routes are bucketed by their number of segments (a placeholder is exactly one segment), so a
+ * request is tried against the handful of templates of its own length, not all of them.
+ */
 export class Router {
   private readonly routes: CompiledRoute[];
+  private readonly bySegments = new Map<number, CompiledRoute[]>();
 
   constructor(defs: readonly RouteDef[]) {
     this.routes = defs.map((def) => {
@@ -29,12 +40,19 @@ export class Router {
         .join('/');
       return { def, names, pattern: new RegExp(`^${source}$`) };
     });
+    // Kept in declaration order within a bucket: the first matching template wins.
+    for (const route of this.routes) {
+      const count = segmentCount(route.def.template);
+      const bucket = this.bySegments.get(count);
+      if (bucket) bucket.push(route);
+      else this.bySegments.set(count, [route]);
+    }
   }
 
   /** The route for this path under any method, so a wrong method can be told apart from a 404. */
-  match(method: string, path: string): { match?: RouteMatch; pathKnown: boolean } {
+  match(method: string, path: string): RouteLookup {
     let pathKnown = false;
-    for (const route of this.routes) {
+    for (const route of this.bySegments.get(segmentCount(path)) ?? []) {
       const m = route.pattern.exec(path);
       if (!m) continue;
       pathKnown = true;
@@ -53,12 +71,20 @@ export class Router {
   }
 }
 
+function segmentCount(path: string): number {
+  let count = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47 /* / */) count += 1;
+  return count;
+}
+
 /**
  * A malformed escape (e.g. "%E0%A4%A") stays as it was rather than throwing: the lookup then
  * misses and the route answers its usual 404, where a URIError here would escape the request
  * listener and take the whole simulator down.
  */
 function decodeSegment(segment: string): string {
+  // Most ids carry no escape at all: skip the decode (and its try/catch) for them.
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -7,7 +7,7 @@ import { FaultInjector, type FaultConfig, type FaultRule, type LatencyConfig } f
 import { SimError, renderError, type AuthInfo, type Product, type RouteDef, type SimResponse } from './http.js';
 import { RateLimiter } from './rate-limit.js';
 import { BodyError, readBody } from './request-body.js';
-import { Router } from './router.js';
+import { Router, type RouteLookup } from './router.js';
 import { platformRoutes } from './routes/index.js';
 import { DEMO_USER_PASSWORD, seedPlatform, type PresetName, type SeededPlatform } from './seed.js';
 import { createRandom } from './random.js';
@@ -114,11 +114,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return { token, clientId: app.client_id, orgId: app.org_id, userId: record.userId, scopes: app.scopes };
   };
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<Outcome> {
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, routed: RouteLookup): Promise<Outcome> {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const product = productOf(path);
-    const { match, pathKnown } = router.match(method, path);
+    const { match, pathKnown } = routed;
     const def: RouteDef | undefined = match?.def;
     const style = def?.errorStyle ?? 'status';
     const headers: Record<string, string> = {};
@@ -219,9 +219,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         });
       return;
     }
-    const { match } = router.match(req.method ?? 'GET', url.pathname);
-    const route = match?.def.template ?? 'unmatched';
-    dispatch(req, res, url)
+    // Matched once here, for the counters, and handed to dispatch.
+    const routed = router.match(req.method ?? 'GET', url.pathname);
+    const route = routed.match?.def.template ?? 'unmatched';
+    dispatch(req, res, url, routed)
       .then((outcome) => counters.record(req.method ?? 'GET', route, outcome))
       .catch((error: unknown) => {
         options.onError?.(error);

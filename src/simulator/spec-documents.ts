@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ExchangeAssetRecord } from './model.js';
 import { createZip } from './zip.js';
 
@@ -52,10 +53,33 @@ export function specDocument(asset: ExchangeAssetRecord): string {
   ].join('\n');
 }
 
+export interface SpecFile {
+  content: Buffer;
+  contentType: string;
+  /** Hex digests of content, as Exchange lists them on the asset's files[]. */
+  md5: string;
+  sha1: string;
+}
+
+/**
+ * Built files by everything that decides their bytes (format, entry name, text). An Exchange
+ * search lists each asset's file digests, and zipping and hashing 50 specs on every search cost
+ * milliseconds; the text is cheap to build and keys the cache exactly, so a changed asset can
+ * never be served a stale file.
+ */
+const builtFiles = new Map<string, SpecFile>();
+
 /** The bytes an asset's spec download serves: OAS as one YAML file, RAML zipped as Exchange packages it. */
-export function specFile(asset: ExchangeAssetRecord): { content: Buffer; contentType: string } | null {
+export function specFile(asset: ExchangeAssetRecord): SpecFile | null {
   if (!asset.specFormat || !asset.mainFile) return null;
   const text = specDocument(asset);
-  if (asset.specFormat === 'raml') return { content: createZip([{ name: asset.mainFile, content: text }]), contentType: 'application/zip' };
-  return { content: Buffer.from(text, 'utf8'), contentType: 'application/yaml' };
+  const key = `${asset.specFormat}\n${asset.mainFile}\n${text}`;
+  let file = builtFiles.get(key);
+  if (!file) {
+    const content = asset.specFormat === 'raml' ? createZip([{ name: asset.mainFile, content: text }]) : Buffer.from(text, 'utf8');
+    const digest = (algorithm: string) => createHash(algorithm).update(content).digest('hex');
+    file = { content, contentType: asset.specFormat === 'raml' ? 'application/zip' : 'application/yaml', md5: digest('md5'), sha1: digest('sha1') };
+    builtFiles.set(key, file);
+  }
+  return file;
 }

@@ -1,3 +1,4 @@
+import { GroupedMap } from './grouped-map.js';
 import type { Random } from './random.js';
 import type {
   ApiInstanceRecord,
@@ -18,14 +19,19 @@ import type {
 /**
  * All simulator state for one platform, with the derived lookups the routes need. Mutations go
  * through the route handlers; this class only keeps the indexes honest.
+ *
+ * The collections a request narrows by a parent (users and teams by org, environments by org,
+ * API instances by environment, orgs by parent) are GroupedMaps: a listing reads its group
+ * instead of scanning the whole platform, which at the large preset cost more CPU than the
+ * simulated latency the benchmark charges for.
  */
 export class SimStore {
-  readonly orgs = new Map<string, OrgRecord>();
-  readonly environments = new Map<string, EnvironmentRecord>();
-  readonly users = new Map<string, UserRecord>();
+  readonly orgs = new GroupedMap<string, OrgRecord, string | null>((org) => org.parentId);
+  readonly environments = new GroupedMap<string, EnvironmentRecord, string>((env) => env.organizationId);
+  readonly users = new GroupedMap<string, UserRecord, string>((user) => user.organizationId);
   /** Usernames are unique across the platform and never reusable, even after deletion. */
   readonly usernamesEverUsed = new Set<string>();
-  readonly teams = new Map<string, TeamRecord>();
+  readonly teams = new GroupedMap<string, TeamRecord, string>((team) => team.org_id);
   /** teamId -> userId -> membership */
   readonly members = new Map<string, Map<string, MemberRecord>>();
   teamRoles: TeamRoleRecord[] = [];
@@ -34,13 +40,14 @@ export class SimStore {
   readonly tokens = new Map<string, TokenRecord>();
   /** key: `${groupId}/${assetId}/${version}` */
   readonly assets = new Map<string, ExchangeAssetRecord>();
-  readonly apis = new Map<number, ApiInstanceRecord>();
+  readonly apis = new GroupedMap<number, ApiInstanceRecord, string>((api) => api.environmentId);
   readonly policies: PolicyRecord[] = [];
   readonly contracts: ContractRecord[] = [];
   /** Signs the spec download links the simulator hands out (Exchange's short-lived links). */
   fileSecret = '';
   rootOrgId = '';
   nextApiId = 18_200_000;
+  private readonly apiAssetKeys = new WeakMap<ApiInstanceRecord, string>();
 
   constructor(readonly random: Random) {}
 
@@ -60,15 +67,24 @@ export class SimStore {
   }
 
   orgChildIds(orgId: string): string[] {
-    return [...this.orgs.values()].filter((o) => o.parentId === orgId && !o.deletedAt).map((o) => o.id);
+    return this.orgs.inGroup(orgId).filter((o) => !o.deletedAt).map((o) => o.id);
   }
 
   environmentsOf(orgId: string): EnvironmentRecord[] {
-    return [...this.environments.values()].filter((e) => e.organizationId === orgId);
+    return this.environments.inGroup(orgId);
   }
 
   usersOf(orgId: string): UserRecord[] {
-    return [...this.users.values()].filter((u) => u.organizationId === orgId && !u.deleted);
+    return this.users.inGroup(orgId).filter((u) => !u.deleted);
+  }
+
+  teamsOf(orgId: string): TeamRecord[] {
+    return this.teams.inGroup(orgId);
+  }
+
+  /** API instances of one environment, in creation order. */
+  apisIn(envId: string): ApiInstanceRecord[] {
+    return this.apis.inGroup(envId);
   }
 
   liveUser(id: string): UserRecord | undefined {
@@ -88,8 +104,7 @@ export class SimStore {
   }
 
   rootTeamOf(orgId: string): TeamRecord | undefined {
-    for (const team of this.teams.values()) if (team.org_id === orgId && team.parentId === null) return team;
-    return undefined;
+    return this.teamsOf(orgId).find((team) => team.parentId === null);
   }
 
   membersOf(teamId: string): Map<string, MemberRecord> {
@@ -103,6 +118,20 @@ export class SimStore {
 
   assetKey(groupId: string, assetId: string, version: string): string {
     return `${groupId}/${assetId}/${version}`;
+  }
+
+  /**
+   * The Exchange asset an API instance is of. The instance's asset key is built once and kept:
+   * an API listing sorts by asset name, and building the key string on every lookup was most of
+   * the listing's cost. (An instance's asset coordinates never change.)
+   */
+  assetOf(api: ApiInstanceRecord): ExchangeAssetRecord | undefined {
+    let key = this.apiAssetKeys.get(api);
+    if (key === undefined) {
+      key = this.assetKey(api.groupId, api.assetId, api.assetVersion);
+      this.apiAssetKeys.set(api, key);
+    }
+    return this.assets.get(key);
   }
 
   /** Ends every session (password-grant token) of a user, as disabling the user does. */

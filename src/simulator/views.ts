@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { specFile } from './spec-documents.js';
 import type { SimStore } from './store.js';
 import type {
@@ -100,9 +99,21 @@ export function hierarchyView(store: SimStore, org: OrgRecord): HierarchyNode {
   };
 }
 
-export function userView(store: SimStore, user: UserRecord) {
-  const org = store.orgs.get(user.organizationId);
+/**
+ * The organization fields of a User payload. They depend only on the user's org, so a listing
+ * builds them once per org (userViews) instead of once per user.
+ */
+export function userOrgFields(store: SimStore, orgId: string) {
+  const org = store.orgs.get(orgId);
   const memberOf = org ? [org, ...store.orgAncestorIds(org.id).map((id) => store.orgs.get(id)!)] : [];
+  return {
+    organization: org ? { id: org.id, name: org.name, isMaster: org.parentId === null } : null,
+    primaryOrganization: org ? { id: org.id, name: org.name } : null,
+    memberOfOrganizations: memberOf.map((o) => orgSummary(store, o)),
+  };
+}
+
+export function userView(store: SimStore, user: UserRecord, orgFields = userOrgFields(store, user.organizationId)) {
   return {
     id: user.id,
     username: user.username,
@@ -110,12 +121,13 @@ export function userView(store: SimStore, user: UserRecord) {
     lastName: user.lastName,
     email: user.email,
     // Absent rather than null when unknown: the spec types both as plain strings, and API.md §4
-    // has lastLogin "ISO or absent".
-    ...(user.phoneNumber === null ? {} : { phoneNumber: user.phoneNumber }),
+    // has lastLogin "ISO or absent". An undefined field is left out of the JSON where it stands,
+    // which keeps the field order without spreading an object per user.
+    phoneNumber: user.phoneNumber ?? undefined,
     organizationId: user.organizationId,
     enabled: user.enabled,
     deleted: user.deleted,
-    ...(user.lastLogin === null ? {} : { lastLogin: user.lastLogin }),
+    lastLogin: user.lastLogin ?? undefined,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     idprovider_id: user.idprovider_id,
@@ -123,13 +135,26 @@ export function userView(store: SimStore, user: UserRecord) {
     type: user.type,
     mfaVerificationExcluded: false,
     mfaVerifiersConfigured: 'false',
-    organization: org ? { id: org.id, name: org.name, isMaster: org.parentId === null } : null,
-    primaryOrganization: org ? { id: org.id, name: org.name } : null,
-    memberOfOrganizations: memberOf.map((o) => orgSummary(store, o)),
+    organization: orgFields.organization,
+    primaryOrganization: orgFields.primaryOrganization,
+    memberOfOrganizations: orgFields.memberOfOrganizations,
     contributorOfOrganizations: [],
     organizationPreferences: {},
     properties: {},
   };
+}
+
+/** Views of many users (a listing page), sharing each org's fields: they are only serialised. */
+export function userViews(store: SimStore, users: readonly UserRecord[]) {
+  const byOrg = new Map<string, ReturnType<typeof userOrgFields>>();
+  return users.map((user) => {
+    let orgFields = byOrg.get(user.organizationId);
+    if (!orgFields) {
+      orgFields = userOrgFields(store, user.organizationId);
+      byOrg.set(user.organizationId, orgFields);
+    }
+    return userView(store, user, orgFields);
+  });
 }
 
 export function teamView(store: SimStore, team: TeamRecord) {
@@ -144,12 +169,17 @@ export function teamView(store: SimStore, team: TeamRecord) {
   };
 }
 
+/** Members are always users here; Anypoint's other identity types (groups) are not modelled. */
+export const MEMBER_IDENTITY_TYPE = 'user';
+
+export const memberName = (user: UserRecord): string => `${user.firstName} ${user.lastName}`;
+
 export function memberView(store: SimStore, member: MemberRecord) {
   const user = store.users.get(member.userId);
   return {
     id: member.userId,
-    name: user ? `${user.firstName} ${user.lastName}` : member.userId,
-    identity_type: 'user',
+    name: user ? memberName(user) : member.userId,
+    identity_type: MEMBER_IDENTITY_TYPE,
     membership_type: member.membership_type,
     is_assigned_via_external_groups: member.is_assigned_via_external_groups,
     created_at: member.created_at,
@@ -210,7 +240,6 @@ export function apiEndpointView(api: ApiInstanceRecord) {
 export function fileView(asset: ExchangeAssetRecord, link: string) {
   const file = specFile(asset);
   if (!asset.specFormat || !file) return [];
-  const digest = (algorithm: string) => createHash(algorithm).update(file.content).digest('hex');
   return [
     {
       classifier: asset.specFormat,
@@ -218,8 +247,8 @@ export function fileView(asset: ExchangeAssetRecord, link: string) {
       packaging: asset.specFormat === 'oas' ? 'yaml' : 'zip',
       externalLink: link,
       downloadURL: link,
-      md5: digest('md5'),
-      sha1: digest('sha1'),
+      md5: file.md5,
+      sha1: file.sha1,
       createdDate: asset.createdAt,
       mainFile: asset.mainFile,
       isGenerated: false,

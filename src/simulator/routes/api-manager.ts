@@ -5,10 +5,10 @@ import {
   notFound,
   pageParams,
   slicePage,
-  sortBy,
   type RouteContext,
   type RouteDef,
 } from '../http.js';
+import { sortedPage } from '../sorting.js';
 import type { ApiInstanceRecord } from '../model.js';
 import { apiEndpointView, apiInstanceView } from '../views.js';
 import { requireOrg } from './organizations.js';
@@ -37,7 +37,7 @@ function requireApi(ctx: RouteContext): ApiInstanceRecord {
 }
 
 function assetName(ctx: RouteContext, api: ApiInstanceRecord): string {
-  return ctx.store.assets.get(ctx.store.assetKey(api.groupId, api.assetId, api.assetVersion))?.name ?? api.assetId;
+  return ctx.store.assetOf(api)?.name ?? api.assetId;
 }
 
 function list(ctx: RouteContext) {
@@ -48,7 +48,7 @@ function list(ctx: RouteContext) {
   const ascending = boolParam(q, 'ascending', true);
   const text = q.get('query')?.toLowerCase();
   const flags = q.getAll('filters').flatMap((f) => f.split(',')).filter(Boolean);
-  let apis = [...ctx.store.apis.values()].filter((a) => a.environmentId === env.id);
+  let apis = ctx.store.apisIn(env.id);
   for (const field of ['groupId', 'assetId', 'assetVersion', 'productVersion', 'instanceLabel'] as const) {
     const value = q.get(field);
     if (value) apis = apis.filter((a) => a[field] === value);
@@ -63,12 +63,13 @@ function list(ctx: RouteContext) {
     );
   }
   const key = (a: ApiInstanceRecord) => (sort === 'name' ? assetName(ctx, a) : sort === 'id' ? a.id : a[sort]);
-  sortBy(apis, key, ascending);
-  const pageItems = slicePage(apis, page);
+  const pageItems = sortedPage(apis, key, ascending, page);
   const groups = new Map<string, ApiInstanceRecord[]>();
   for (const api of pageItems) {
     const groupKey = `${api.groupId}:${api.assetId}`;
-    groups.set(groupKey, [...(groups.get(groupKey) ?? []), api]);
+    const group = groups.get(groupKey);
+    if (group) group.push(api);
+    else groups.set(groupKey, [api]);
   }
   const assets = [...groups.values()].map((instances) => {
     const first = instances[0]!;

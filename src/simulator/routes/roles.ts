@@ -4,10 +4,10 @@ import {
   dataEnvelope,
   noContent,
   pageParams,
-  sortBy,
   type RouteContext,
   type RouteDef,
 } from '../http.js';
+import { sortBy } from '../sorting.js';
 import type { ContextParams, TeamRoleRecord } from '../model.js';
 import { TEAMS_BASE, requireTeam } from './teams.js';
 

@@ -8,12 +8,12 @@ import {
   notFound,
   pageParams,
   requireObject,
-  sortBy,
   type RouteContext,
   type RouteDef,
 } from '../http.js';
-import type { MembershipType } from '../model.js';
-import { memberView } from '../views.js';
+import { sortBy } from '../sorting.js';
+import type { MemberRecord, MembershipType } from '../model.js';
+import { MEMBER_IDENTITY_TYPE, memberName, memberView } from '../views.js';
 import { TEAMS_BASE, requireTeam } from './teams.js';
 
 /** Team members (API.md §5): list with filters, put (add or change type), delete. */
@@ -31,15 +31,24 @@ function list(ctx: RouteContext) {
   const ascending = boolParam(q, 'ascending', true);
   const ids = q.getAll('member_ids');
   const search = q.get('search')?.toLowerCase();
-  let members = [...ctx.store.membersOf(team.team_id).values()]
-    .filter((m) => ctx.store.liveUser(m.userId))
-    .map((m) => memberView(ctx.store, m));
-  if (membershipType) members = members.filter((m) => m.membership_type === membershipType);
-  if (identityType) members = members.filter((m) => m.identity_type === identityType);
-  if (ids.length) members = members.filter((m) => ids.includes(m.id));
-  if (search) members = members.filter((m) => m.name.toLowerCase().includes(search));
-  sortBy(members, (m) => (sort === 'name' ? m.name : m.identity_type), ascending);
-  return dataEnvelope(members, page);
+  // Filter and sort on the few fields they need; only the page's members become full views.
+  let rows: MemberRow[] = [];
+  for (const member of ctx.store.membersOf(team.team_id).values()) {
+    const user = ctx.store.liveUser(member.userId);
+    if (user) rows.push({ member, name: memberName(user), identityType: MEMBER_IDENTITY_TYPE });
+  }
+  if (membershipType) rows = rows.filter((r) => r.member.membership_type === membershipType);
+  if (identityType) rows = rows.filter((r) => r.identityType === identityType);
+  if (ids.length) rows = rows.filter((r) => ids.includes(r.member.userId));
+  if (search) rows = rows.filter((r) => r.name.toLowerCase().includes(search));
+  sortBy(rows, (r) => (sort === 'name' ? r.name : r.identityType), ascending);
+  return dataEnvelope(rows, page, (pageRows) => pageRows.map((r) => memberView(ctx.store, r.member)));
+}
+
+interface MemberRow {
+  member: MemberRecord;
+  name: string;
+  identityType: typeof MEMBER_IDENTITY_TYPE;
 }
 
 function put(ctx: RouteContext) {

@@ -9,10 +9,10 @@ import {
   pageParams,
   requireObject,
   requireString,
-  sortBy,
   type RouteContext,
   type RouteDef,
 } from '../http.js';
+import { sortBy } from '../sorting.js';
 import type { TeamRecord, TeamType } from '../model.js';
 import { teamView } from '../views.js';
 import { requireOrg } from './organizations.js';
@@ -43,8 +43,9 @@ function parentIn(ctx: RouteContext, orgId: string, parentId: unknown): TeamReco
   return parent;
 }
 
-function assertUniqueSiblingName(ctx: RouteContext, parentId: string, name: string, exceptId?: string): void {
-  for (const team of ctx.store.teams.values()) {
+function assertUniqueSiblingName(ctx: RouteContext, orgId: string, parentId: string, name: string, exceptId?: string): void {
+  // Siblings share their parent's org, so the org's teams are all there is to look at.
+  for (const team of ctx.store.teamsOf(orgId)) {
     if (team.parentId === parentId && team.team_name === name && team.team_id !== exceptId) {
       throw badRequest(`A team named ${name} already exists under this parent`, { dataPath: '.team_name', keyword: 'unique', data: name });
     }
@@ -62,14 +63,14 @@ function list(ctx: RouteContext) {
   const parentIds = q.getAll('parent_team_id');
   const teamId = q.get('team_id');
   const search = q.get('search')?.toLowerCase();
-  let teams = [...ctx.store.teams.values()].filter((t) => t.org_id === org.id);
+  let teams = ctx.store.teamsOf(org.id);
   if (type) teams = teams.filter((t) => t.team_type === type);
   if (teamId) teams = teams.filter((t) => t.team_id === teamId);
   if (parentIds.length) teams = teams.filter((t) => t.parentId !== null && parentIds.includes(t.parentId));
   if (ancestorIds.length) teams = teams.filter((t) => ctx.store.teamAncestorIds(t.team_id).some((id) => ancestorIds.includes(id)));
   if (search) teams = teams.filter((t) => t.team_name.toLowerCase().includes(search));
   sortBy(teams, (t) => t[sort], ascending);
-  return dataEnvelope(teams.map((t) => teamView(ctx.store, t)), page);
+  return dataEnvelope(teams, page, (pageTeams) => pageTeams.map((t) => teamView(ctx.store, t)));
 }
 
 function create(ctx: RouteContext) {
@@ -81,7 +82,7 @@ function create(ctx: RouteContext) {
   if (!TEAM_TYPES.includes(type)) {
     throw badRequest(`team_type must be one of ${TEAM_TYPES.join(', ')}`, { dataPath: '.team_type', keyword: 'enum', data: body.team_type });
   }
-  assertUniqueSiblingName(ctx, parent.team_id, name);
+  assertUniqueSiblingName(ctx, org.id, parent.team_id, name);
   const now = new Date().toISOString();
   const team: TeamRecord = {
     team_id: ctx.store.random.uuid(),
@@ -103,7 +104,7 @@ function rename(ctx: RouteContext) {
   if (body.team_type !== undefined && body.team_type !== team.team_type) {
     throw badRequest('team_type cannot be changed', { dataPath: '.team_type', keyword: 'immutable', data: body.team_type });
   }
-  if (team.parentId) assertUniqueSiblingName(ctx, team.parentId, name, team.team_id);
+  if (team.parentId) assertUniqueSiblingName(ctx, team.org_id, team.parentId, name, team.team_id);
   team.team_name = name;
   team.updated_at = new Date().toISOString();
   return json(200, teamView(ctx.store, team));
@@ -118,7 +119,7 @@ function move(ctx: RouteContext) {
     throw badRequest('A team cannot be moved under itself or its descendants', { dataPath: '.parent_team_id', keyword: 'cycle', data: parent.team_id });
   }
   const previous = ctx.store.teamAncestorIds(team.team_id);
-  assertUniqueSiblingName(ctx, parent.team_id, team.team_name, team.team_id);
+  assertUniqueSiblingName(ctx, team.org_id, parent.team_id, team.team_name, team.team_id);
   team.parentId = parent.team_id;
   team.updated_at = new Date().toISOString();
   return json(200, { ...teamView(ctx.store, team), previous_ancestor_team_ids: previous });
@@ -127,7 +128,7 @@ function move(ctx: RouteContext) {
 function remove(ctx: RouteContext) {
   const team = requireTeam(ctx);
   if (team.parentId === null) throw badRequest('The root team cannot be deleted');
-  if ([...ctx.store.teams.values()].some((t) => t.parentId === team.team_id)) {
+  if (ctx.store.teamsOf(team.org_id).some((t) => t.parentId === team.team_id)) {
     throw badRequest('A team with child teams cannot be deleted; move or delete its children first');
   }
   ctx.store.teams.delete(team.team_id);

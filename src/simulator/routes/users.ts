@@ -14,7 +14,7 @@ import {
   type RouteDef,
 } from '../http.js';
 import type { UserRecord } from '../model.js';
-import { userView } from '../views.js';
+import { userView, userViews } from '../views.js';
 import { requireOrg } from './organizations.js';
 
 /**
@@ -43,7 +43,7 @@ function list(ctx: RouteContext) {
   const type = enumParam(ctx.query, 'type', ['host', 'proxy', 'all'] as const, 'all');
   const page = pageParams(ctx.query, 25);
   const users = ctx.store.usersOf(org.id).filter((u) => type === 'all' || u.type === type);
-  return dataEnvelope(users.map((u) => userView(ctx.store, u)), page);
+  return dataEnvelope(users, page, (pageUsers) => userViews(ctx.store, pageUsers));
 }
 
 function create(ctx: RouteContext) {
