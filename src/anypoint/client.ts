@@ -77,12 +77,27 @@ export interface AnypointClient {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
+/**
+ * Each route template split once into literal text and parameter names ([text, name, text, ...,
+ * text]): a call's path is then a join, not a regex replace per call. Templates are the fixed
+ * set of the API modules (they are metric labels too), so this stays small.
+ */
+const routeParts = new Map<string, string[]>();
+
 export function expandRoute(route: string, params: Record<string, string | number> = {}): string {
-  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+  let parts = routeParts.get(route);
+  if (!parts) {
+    parts = route.split(/\{(\w+)\}/);
+    routeParts.set(route, parts);
+  }
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
     const value = params[name];
     if (value === undefined || value === '') throw new TypeError(`Missing path parameter ${name} for ${route}`);
-    return encodeURIComponent(String(value));
-  });
+    path += encodeURIComponent(String(value)) + parts[i + 1]!;
+  }
+  return path;
 }
 
 export function queryString(query: Record<string, QueryValue> = {}): string {
@@ -222,9 +237,8 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   /** onRetry with the request id, so a retry can be found in the logs next to its calls. */
   const retryHooks = (requestId: string): RetryHooks => ({ onRetry: options.onRetry && ((info) => options.onRetry!({ ...info, requestId })) });
 
-  async function perform(opts: RequestOptions, signal: AbortSignal | undefined): Promise<unknown> {
+  async function perform(opts: RequestOptions, path: string, signal: AbortSignal | undefined): Promise<unknown> {
     const method = opts.method ?? 'GET';
-    const path = expandRoute(opts.route, opts.params) + queryString(opts.query);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const requestId = opts.requestId ?? randomUUID();
     let attempt = 0;
@@ -243,9 +257,14 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
     tokens,
     request<T>(opts: RequestOptions): Promise<T> {
       const method = opts.method ?? 'GET';
-      if (method !== 'GET') return perform(opts, opts.signal) as Promise<T>;
-      const key = `${opts.route} ${expandRoute(opts.route, opts.params)}${queryString(opts.query)}`;
-      return inflight.run(key, opts.signal, (shared) => perform(opts, shared)) as Promise<T>;
+      let path: string;
+      try {
+        path = expandRoute(opts.route, opts.params) + queryString(opts.query);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (method !== 'GET') return perform(opts, path, opts.signal) as Promise<T>;
+      return inflight.run(`${opts.route} ${path}`, opts.signal, (shared) => perform(opts, path, shared)) as Promise<T>;
     },
     async download(url, downloadOptions = {}) {
       const target = new URL(url);

@@ -1,5 +1,6 @@
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { AnypointError } from './errors.js';
+import { bodyText, exchange, type ExchangeResponse } from './http-exchange.js';
 
 /** One HTTP exchange over undici, with the body parsed by content type. No retries, no auth. */
 export interface TransportRequest {
@@ -40,9 +41,9 @@ export function networkError(error: unknown, method: string, route: string, sign
 }
 
 export async function send(dispatcher: Dispatcher, origin: string, req: TransportRequest): Promise<TransportResponse> {
-  let response: Dispatcher.ResponseData;
+  let response: ExchangeResponse;
   try {
-    response = await dispatcher.request({
+    response = await exchange(dispatcher, {
       origin,
       method: req.method as Dispatcher.HttpMethod,
       path: req.path,
@@ -53,25 +54,23 @@ export async function send(dispatcher: Dispatcher, origin: string, req: Transpor
   } catch (error) {
     throw networkError(error, req.method, req.route, req.signal);
   }
-  let body: unknown;
-  try {
-    const type = String(response.headers['content-type'] ?? '');
-    if (response.statusCode === 204) {
-      await response.body.dump();
-    } else if (type.includes('json')) {
-      const text = await response.body.text();
-      body = text === '' ? undefined : JSON.parse(text);
-    } else if (type.startsWith('text/') || type.includes('yaml')) {
-      body = (await response.body.text()) || undefined;
-    } else {
-      const buffer = Buffer.from(await response.body.arrayBuffer());
-      body = buffer.length ? buffer : undefined;
+  return { status: response.status, headers: response.headers, body: parseBody(response, req) };
+}
+
+/** The body by content type: JSON parsed, text as a string, anything else as a Buffer; undefined when empty. */
+function parseBody(response: ExchangeResponse, req: TransportRequest): unknown {
+  if (response.status === 204) return undefined;
+  const type = String(response.headers['content-type'] ?? '');
+  if (type.includes('json')) {
+    const text = bodyText(response.chunks);
+    try {
+      return text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new AnypointError({ status: response.status, code: 'UPSTREAM_UNAVAILABLE', method: req.method, route: req.route, upstreamMessage: 'The platform sent malformed JSON' });
     }
-  } catch (error) {
-    if (error instanceof SyntaxError) {
-      throw new AnypointError({ status: response.statusCode, code: 'UPSTREAM_UNAVAILABLE', method: req.method, route: req.route, upstreamMessage: 'The platform sent malformed JSON' });
-    }
-    throw networkError(error, req.method, req.route, req.signal);
   }
-  return { status: response.statusCode, headers: response.headers, body };
+  if (type.startsWith('text/') || type.includes('yaml')) return bodyText(response.chunks) || undefined;
+  // A copy the caller owns, not a view into the connection's read buffer.
+  const buffer = Buffer.concat(response.chunks);
+  return buffer.length ? buffer : undefined;
 }

@@ -1,35 +1,12 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config.js';
 import type { GatewayLogger } from '../server/gateway.js';
+import { redactSecrets } from './log-redaction.js';
 
 /**
- * The gateway's structured log: pino, one JSON object a line. The first line of defence is that
- * no code logs raw headers, request bodies or variables; these redact paths are the second, for
- * a field that carries a credential anyway (an error's context, a future log call).
+ * The gateway's structured log: pino, one JSON object a line, credentials censored by
+ * log-redaction.ts before a line is written.
  */
-const SECRET_FIELDS = [
-  'authorization',
-  'x-api-key',
-  'cookie',
-  'clientSecret',
-  'client_secret',
-  'password',
-  'token',
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'apiKey',
-  'api_key',
-  'secret',
-  'jwt',
-];
-
-/** `.name`, or `["x-api-key"]` for a name that is no identifier. */
-const step = (field: string) => (/^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `["${field}"]`);
-
-/** Each field at the top level of a line, one level down (`headers.authorization`) and two down. */
-export const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => [step(field).replace(/^\./, ''), `*${step(field)}`, `*.*${step(field)}`]);
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -42,10 +19,9 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       // "level":"info" rather than 30: readable without a lookup table, and what log shippers expect.
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: (fields) => redactSecrets(fields) },
       timestamp: pino.stdTimeFunctions.isoTime,
       base: { service: 'anypoint-graph', pid: process.pid },
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     },
     options.destination,
   );
