@@ -1,10 +1,17 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Child processes of the benchmark (simulator, gateway, baseline, load generator): started
  * pinned to a core, ready when a line of their output matches, and always stopped, whether the
  * run ends normally, fails, or is interrupted. A leaked gateway would skew the next run.
+ *
+ * Their stdout goes to a file, not a pipe: the gateway logs a line per upstream call, Node writes
+ * to a pipe synchronously, and a pipe drained by this process (on the other core, next to the
+ * simulator) would make the gateway wait in write() whenever it fell behind: time that is not
+ * the gateway's and would show in cold latencies. A file is what a log shipper tails anyway.
  */
 
 const TASKSET = '/usr/bin/taskset';
@@ -44,23 +51,38 @@ export function startChild(spec: ChildSpec): Promise<Child> {
   const nodeArgs = [process.execPath, ...spec.args];
   // taskset execs node, so the pid we get is node's own and every thread it starts inherits the mask.
   const [command, ...args] = spec.core === null ? nodeArgs : [TASKSET, '-c', String(spec.core), ...nodeArgs];
-  const stdio: StdioOptions = spec.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const logDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-bench-out-'));
+  const logPath = join(logDir, 'stdout.log');
+  const out = openSync(logPath, 'w');
+  const stdio: StdioOptions = spec.ipc ? ['ignore', out, 'pipe', 'ipc'] : ['ignore', out, 'pipe'];
   const child = spawn(command!, args, { env: spec.env ?? process.env, stdio });
+  closeSync(out); // the child has its own copy
   running.add(child);
+  const output = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const tail: string[] = [];
   const remember = (chunk: Buffer) => {
     tail.push(chunk.toString('utf8'));
     if (tail.length > 40) tail.shift();
   };
   child.stderr!.on('data', remember);
+  // After the other exit listeners: one reports the output of a child that died starting up.
+  const removeLog = () => setImmediate(() => rmSync(logDir, { recursive: true, force: true }));
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
       running.delete(child);
+      removeLog();
       resolve();
     });
     // A process that could not be spawned never exits: nothing to wait for.
     child.once('error', () => {
       running.delete(child);
+      removeLog();
       resolve();
     });
   });
@@ -74,32 +96,30 @@ export function startChild(spec: ChildSpec): Promise<Child> {
   };
 
   return new Promise<Child>((resolve, reject) => {
-    let buffered = '';
-    const fail = (reason: string) => {
+    const finish = () => {
       clearTimeout(timer);
+      clearInterval(poll);
+      child.off('exit', onEarlyExit);
+    };
+    const fail = (reason: string) => {
+      const last = `${output()}${tail.join('')}`.slice(-4_000);
+      finish();
       void stop();
-      reject(new Error(`${spec.name} ${reason}\n--- last output ---\n${tail.join('').slice(-4_000)}`));
+      reject(new Error(`${spec.name} ${reason}\n--- last output ---\n${last}`));
     };
     const timer = setTimeout(() => fail(`was not ready within ${(spec.timeoutMs ?? 60_000) / 1000} s`), spec.timeoutMs ?? 60_000);
-    const onData = (chunk: Buffer) => {
-      remember(chunk);
-      buffered += chunk.toString('utf8');
-      // Complete lines only: a URL cut in two by a chunk boundary must not match half of it.
-      for (const line of buffered.split('\n').slice(0, -1)) {
+    // Complete lines only: a URL cut in two by a write boundary must not match half of it.
+    const poll = setInterval(() => {
+      for (const line of output().split('\n').slice(0, -1)) {
         const match = spec.ready.exec(line);
         if (match) {
-          clearTimeout(timer);
-          child.stdout!.off('data', onData);
-          // Keep draining output so a chatty child never blocks on a full pipe.
-          child.stdout!.on('data', remember);
-          child.off('exit', onEarlyExit);
+          finish();
           resolve({ name: spec.name, pid: child.pid!, url: match[1] ?? '', process: child, stop });
           return;
         }
       }
-    };
+    }, 25);
     const onEarlyExit = (code: number | null, signal: string | null) => fail(`exited before it was ready (code ${code}, signal ${signal})`);
-    child.stdout!.on('data', onData);
     child.once('exit', onEarlyExit);
     child.once('error', (error) => fail(`could not start: ${error.message}`));
   });
