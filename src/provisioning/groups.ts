@@ -1,5 +1,6 @@
 import type { AnypointTeam, AnypointUser } from '../anypoint/types.js';
-import { orgExists, type OperationDeps } from './deps.js';
+import type { OperationDeps } from './deps.js';
+import { startGroupReads } from './group-reads.js';
 import type { Operation } from './runner.js';
 import { step, type Step } from './steps.js';
 import { createTeamStep, deleteTeamStep, removeMemberStep, renameTeamStep } from './team-steps.js';
@@ -103,13 +104,12 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       const errors = [...checkGroupId(input.groupId), ...checkName(input.displayName, 'displayName', true)];
       if (input.members.length > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group push takes at most ${MAX_GROUP_MEMBERS} members`));
       if (errors.length) return settled(errors, null, pushSummary);
-      const loaders = deps.fresh();
-      if (!(await orgExists(loaders, orgId))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
+      const reads = startGroupReads(deps, orgId, input.groupId);
+      if (!(await reads.orgExists)) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
 
-      const teams = await loaders.teams.teamsOfOrg(orgId);
+      const [teams, link] = await Promise.all([reads.teams, reads.link]);
       const root = teams.find((t) => t.ancestor_team_ids.length === 0);
       if (!root) throw new Error(`Organization ${orgId} has no root team`);
-      const link = await deps.links.get(orgId, input.groupId);
       const siblingNamed = (name: string) => teams.find((t) => parentOf(t) === root.team_id && t.team_name === name);
       let team = link ? teams.find((t) => t.team_id === link.teamId) : undefined;
       if (!team) {
@@ -125,8 +125,11 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Another team under the root team is already called ${displayName}`)], null, pushSummary);
       }
 
+      // Started before the users are awaited, so an adopted team's listing shares their round
+      // trip (a linked team's began with the other reads).
+      const members = team ? reads.membersOf(team.team_id) : Promise.resolve([]);
       // Members: by id or username, among the org's users (and the root org's, who may be in any team).
-      const users = [...(await loaders.users.usersOfOrg(orgId)), ...(orgId === deps.rootOrgId ? [] : await loaders.users.usersOfOrg(deps.rootOrgId))];
+      const users = await reads.users;
       const byId = new Map(users.map((u) => [u.id, u]));
       const byUsername = new Map(users.map((u) => [u.username, u]));
       const wanted = new Map<string, AnypointUser>();
@@ -137,7 +140,7 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         else if (!user.enabled) diff.skipped.push({ member, reason: 'DISABLED' });
         else wanted.set(user.id, user);
       }
-      const current = team ? await loaders.teams.membersOfTeam(orgId, team.team_id) : [];
+      const current = await members;
       const currentIds = new Set(current.map((m) => m.id));
       for (const user of wanted.values()) (currentIds.has(user.id) ? diff.unchanged : diff.added).push(user);
       const gone: AnypointUser[] = [];

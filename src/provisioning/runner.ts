@@ -145,7 +145,7 @@ export function createRunner(deps: RunnerDeps) {
       if (failure) return outcome<R>([failure], writes, null, false, attemptId);
       throw error;
     } finally {
-      await deps.evict(plan.steps.filter((s) => s.write.status !== 'NOT_REACHED').flatMap((s) => s.evicts));
+      await deps.evict(distinct(plan.steps.filter((s) => s.write.status !== 'NOT_REACHED').flatMap((s) => s.evicts)));
     }
   }
 
@@ -166,6 +166,17 @@ const outcome = <R>(userErrors: UserError[], plan: PlannedWrite[], result: R | n
   replayed: false,
   auditId,
 });
+
+/**
+ * Each cache entry once. The thousand member writes of a group push all make the same two
+ * entries stale; evicting each of them a thousand times would cost a thousand fence tokens and
+ * cache round trips (Redis, with replicas) for nothing.
+ */
+function distinct(entries: Array<[CacheKind, string]>): Array<[CacheKind, string]> {
+  const byKey = new Map<string, [CacheKind, string]>();
+  for (const entry of entries) byKey.set(`${entry[0]}:${entry[1]}`, entry);
+  return [...byKey.values()];
+}
 
 function describe(error: unknown): { code: string; message: string } {
   if (error instanceof AnypointError || error instanceof GatewayError) return { code: error.code, message: error.message };

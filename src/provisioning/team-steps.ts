@@ -1,8 +1,9 @@
 import { getTeam, listAllTeams } from '../anypoint/accounts.js';
 import { createTeam, deleteTeam, findTeamMember, removeTeamMember, renameTeam } from '../anypoint/accounts-writes.js';
 import type { AnypointTeam } from '../anypoint/types.js';
+import type { CacheKind } from '../loaders/read-through.js';
 import { memberEntries, teamEntries, type OperationDeps } from './deps.js';
-import { step, type Step } from './steps.js';
+import { PlannedStep, step, type Step, type Verified } from './steps.js';
 import { parentOf } from './plans.js';
 
 /** The write steps of group pushes, each with the read-back that reconciles a lost response. */
@@ -65,16 +66,32 @@ export function deleteTeamStep(deps: OperationDeps, orgId: string, team: Anypoin
 }
 
 export function removeMemberStep(deps: OperationDeps, orgId: string, teamId: () => string, userId: string, labels: { team: string; user: string }, phase: number): Step<null> {
-  return step<null>({
-    action: 'REMOVE_MEMBER',
-    target: `team:${labels.team}`,
-    description: `remove ${labels.user} from team ${labels.team}`,
-    phase,
-    run: async (requestId) => {
-      await removeTeamMember(deps.client, orgId, teamId(), userId, { requestId });
-      return null;
-    },
-    verify: async () => ((await findTeamMember(deps.client, orgId, teamId(), userId)) ? { done: false } : { done: true, value: null }),
-    evicts: () => memberEntries(orgId, teamId()),
-  });
+  return new RemoveMemberStep(deps, orgId, teamId, userId, labels, phase);
+}
+
+/** A class, not step(): a group push plans one per member (see PlannedStep). */
+class RemoveMemberStep extends PlannedStep<null> {
+  constructor(
+    private readonly deps: OperationDeps,
+    private readonly orgId: string,
+    private readonly teamId: () => string,
+    private readonly userId: string,
+    labels: { team: string; user: string },
+    phase: number,
+  ) {
+    super('REMOVE_MEMBER', `team:${labels.team}`, `remove ${labels.user} from team ${labels.team}`, phase);
+  }
+
+  override async run(requestId: string): Promise<null> {
+    await removeTeamMember(this.deps.client, this.orgId, this.teamId(), this.userId, { requestId });
+    return null;
+  }
+
+  override async verify(): Promise<Verified<null>> {
+    return (await findTeamMember(this.deps.client, this.orgId, this.teamId(), this.userId)) ? { done: false } : { done: true, value: null };
+  }
+
+  override get evicts(): Array<[CacheKind, string]> {
+    return memberEntries(this.orgId, this.teamId());
+  }
 }

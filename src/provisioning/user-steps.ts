@@ -4,7 +4,7 @@ import { createUser, findTeamMember, putTeamMember, updateUser, type UserChanges
 import type { AnypointUser } from '../anypoint/types.js';
 import type { CacheKind } from '../loaders/read-through.js';
 import { memberEntries, userEntries, type OperationDeps } from './deps.js';
-import { step, type Step } from './steps.js';
+import { PlannedStep, step, type Step, type Verified } from './steps.js';
 import { RejectedWrite, userError } from './user-errors.js';
 
 /** The write steps of the user lifecycle, each with the read-back that reconciles a lost response. */
@@ -84,16 +84,33 @@ export function addMemberStep(
   labels: { team: string; user: string },
   phase: number,
 ): Step<unknown> {
-  return step({
-    action: 'ADD_MEMBER',
-    target: `team:${labels.team}`,
-    description: `add ${labels.user} to team ${labels.team} as ${membershipType}`,
-    phase,
-    run: (requestId) => putTeamMember(deps.client, orgId, teamId(), userId(), membershipType, { requestId }),
-    verify: async () => {
-      const member = await findTeamMember(deps.client, orgId, teamId(), userId());
-      return member?.membership_type === membershipType ? { done: true, value: member } : { done: false };
-    },
-    evicts: () => memberEntries(orgId, teamId()),
-  });
+  return new AddMemberStep(deps, orgId, teamId, userId, membershipType, labels, phase);
+}
+
+/** A class, not step(): a group push plans one per member (see PlannedStep). */
+class AddMemberStep extends PlannedStep<unknown> {
+  constructor(
+    private readonly deps: OperationDeps,
+    private readonly orgId: string,
+    private readonly teamId: () => string,
+    private readonly userId: () => string,
+    private readonly membershipType: 'member' | 'maintainer',
+    labels: { team: string; user: string },
+    phase: number,
+  ) {
+    super('ADD_MEMBER', `team:${labels.team}`, `add ${labels.user} to team ${labels.team} as ${membershipType}`, phase);
+  }
+
+  override run(requestId: string): Promise<unknown> {
+    return putTeamMember(this.deps.client, this.orgId, this.teamId(), this.userId(), this.membershipType, { requestId });
+  }
+
+  override async verify(): Promise<Verified<unknown>> {
+    const member = await findTeamMember(this.deps.client, this.orgId, this.teamId(), this.userId());
+    return member?.membership_type === this.membershipType ? { done: true, value: member } : { done: false };
+  }
+
+  override get evicts(): Array<[CacheKind, string]> {
+    return memberEntries(this.orgId, this.teamId());
+  }
 }
