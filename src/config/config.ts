@@ -37,6 +37,12 @@ export interface GatewayConfig {
     responseCacheBytes: number;
   };
   graphql: { maxDepth: number; maxPageSize: number; introspection: boolean };
+  /** What one operation may ask for and spend (README "Running it in production"). */
+  limits: OperationLimits;
+  /** Spec downloads from the links Exchange hands out. */
+  downloads: DownloadSettings;
+  /** The gateway's own HTTP server. */
+  http: HttpServerSettings;
   auth: AuthSettings;
   /** PostgreSQL for the audit trail and group links; null: files under the paths below. */
   databaseUrl: string | null;
@@ -51,6 +57,53 @@ export interface GatewayConfig {
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
 }
+
+export interface OperationLimits {
+  /** Bytes of the GraphQL document (the query text), checked before parsing. */
+  maxDocumentBytes: number;
+  /** Lexical tokens of the document (graphql-js maxTokens), checked while parsing. */
+  maxTokens: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxDirectives: number;
+  /** Estimated upstream calls one operation may cost (demand control); over it: COST_LIMIT_EXCEEDED. */
+  maxUpstreamCalls: number;
+  /** Estimated fields of one answer; over it: COST_LIMIT_EXCEEDED. */
+  maxResultFields: number;
+  /** Upstream calls one caller may spend per minute, counted across replicas through Redis; 0: no budget. */
+  callerCallsPerMinute: number;
+  /** How long a query may execute before its upstream calls are aborted (OPERATION_TIMEOUT). */
+  executionTimeoutMs: number;
+  /** Bytes of one JSON answer; over it: RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
+}
+
+export interface DownloadSettings {
+  /** Bytes one download may transfer. */
+  maxBytes: number;
+  /** Bytes a zipped spec may inflate to. */
+  maxInflatedBytes: number;
+  /** Entries a spec archive may list. */
+  maxZipEntries: number;
+  /** Host names (a leading `*.` matches subdomains) that downloads may reach; the control plane's host is always allowed. */
+  allowedHosts: string[];
+  /** Allow downloads whose host resolves to a private, link-local or loopback address not on the list by name. */
+  allowPrivateAddresses: boolean;
+}
+
+export interface HttpServerSettings {
+  /** Longest wait for a request's headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request, body included. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  maxBodyBytes: number;
+}
+
+/** Where Exchange serves asset files from (signed S3 links), besides the control plane itself. */
+export const DEFAULT_DOWNLOAD_HOSTS = ['*.s3.amazonaws.com', '*.amazonaws.com'] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -218,6 +271,33 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       maxPageSize: r.int('GRAPHQL_MAX_PAGE_SIZE', 500, 1, 5_000),
       introspection: r.bool('GRAPHQL_INTROSPECTION', true),
     },
+    limits: {
+      maxDocumentBytes: r.int('GRAPHQL_MAX_DOCUMENT_BYTES', 32_768, 256, 1_048_576),
+      maxTokens: r.int('GRAPHQL_MAX_TOKENS', 4_000, 100, 100_000),
+      maxAliases: r.int('GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: r.int('GRAPHQL_MAX_ROOT_FIELDS', 20, 1, 1_000),
+      maxDirectives: r.int('GRAPHQL_MAX_DIRECTIVES', 50, 0, 10_000),
+      maxUpstreamCalls: r.int('GRAPHQL_MAX_UPSTREAM_CALLS', 2_000, 1, 1_000_000),
+      maxResultFields: r.int('GRAPHQL_MAX_RESULT_FIELDS', 500_000, 100, 100_000_000),
+      callerCallsPerMinute: r.int('CALLER_UPSTREAM_CALLS_PER_MINUTE', 6_000, 0, 10_000_000),
+      executionTimeoutMs: r.int('GRAPHQL_EXECUTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      maxResponseBytes: r.int('GRAPHQL_MAX_RESPONSE_MB', 32, 1, 4_096) * 1_048_576,
+    },
+    downloads: {
+      maxBytes: r.int('DOWNLOAD_MAX_MB', 10, 1, 1_024) * 1_048_576,
+      maxInflatedBytes: r.int('DOWNLOAD_MAX_INFLATED_MB', 20, 1, 4_096) * 1_048_576,
+      maxZipEntries: r.int('DOWNLOAD_MAX_ZIP_ENTRIES', 2_000, 1, 1_000_000),
+      allowedHosts: readHostList(r, 'DOWNLOAD_ALLOWED_HOSTS', DEFAULT_DOWNLOAD_HOSTS),
+      allowPrivateAddresses: r.bool('DOWNLOAD_ALLOW_PRIVATE_ADDRESSES', false),
+    },
+    http: {
+      headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: r.int('HTTP_MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+      maxConnectionsPerClient: r.int('HTTP_MAX_CONNECTIONS_PER_CLIENT', 128, 1, 1_000_000),
+      maxBodyBytes: r.int('HTTP_MAX_BODY_KB', 1_024, 1, 1_048_576) * 1024,
+    },
     // Demo mode (the embedded simulator) lets anyone read; a real control plane needs a key.
     auth: { apiKeys: readApiKeys(r), jwt: readJwt(r), anonymousReads: r.bool('ANONYMOUS_READS', anypoint === null) },
     databaseUrl,
@@ -262,6 +342,19 @@ function readApiKeys(r: Reader): ApiKeyEntry[] {
     entries.push({ name, sha256: sha256.toLowerCase(), roles: list.filter((x): x is Role => (ROLES as readonly string[]).includes(x)) });
   }
   return entries;
+}
+
+/** A comma-separated list of host names, `*.` allowed at the front; lower-cased. */
+function readHostList(r: Reader, name: string, fallback: readonly string[]): string[] {
+  const raw = r.optional(name);
+  if (raw === null) return [...fallback];
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/.test(host)) {
+      r.problems.push(`${name} must list host names separated by commas (a leading "*." matches subdomains), got "${host}"`);
+    }
+  }
+  return hosts;
 }
 
 /** The standard OpenTelemetry variable: a collector's base URL, without the /v1/traces path. */
