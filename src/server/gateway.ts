@@ -11,7 +11,7 @@ import { createObservability } from '../observability/index.js';
 import { ReadThrough } from '../loaders/read-through.js';
 import { startSimulator, type Simulator } from '../simulator/server.js';
 import type { GatewayContext } from './context.js';
-import { depthLimit } from './depth-limit.js';
+import { operationLimitsPlugin, reportRefusedDocument } from './operation-limits-plugin.js';
 import { createFormatError } from './error-boundary.js';
 import { generateApiKey, hashApiKey } from './api-keys.js';
 import { createAuthenticator } from './auth.js';
@@ -118,7 +118,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
     introspection: config.graphql.introspection,
-    validationRules: [depthLimit(config.graphql.maxDepth)],
+    // Tokens bound the parse; the other limits are checked right after it (operation-limits-plugin.ts).
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [reportRefusedDocument],
     formatError: createFormatError((error) => logger.error('unexpected error in a resolver', { error: error instanceof Error ? error.stack : String(error) })),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -133,6 +135,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       observability.plugin,
+      operationLimitsPlugin({ ...config.limits, maxDepth: config.graphql.maxDepth, introspection: config.graphql.introspection }),
       authorizationPlugin(),
       responseCachePlugin(responses, cache),
     ],
