@@ -4,9 +4,10 @@ import { createApiLoaders } from './apis.js';
 import type { LoaderDeps } from './deps.js';
 import { createOrganizationLoaders } from './organizations.js';
 import { IdleScheduler } from './idle-scheduler.js';
-import { ReadThrough, type CacheTtls } from './read-through.js';
+import { ReadThrough, type CacheKind, type CacheTtls } from './read-through.js';
 import { createTeamLoaders } from './teams.js';
 import { createUserLoaders } from './users.js';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './zip-entry.js';
 
 export interface LoaderOptions {
   client: AnypointClient;
@@ -15,23 +16,28 @@ export interface LoaderOptions {
   ttls: CacheTtls;
   rootOrgId: string;
   singleGetLimit: number;
+  /** Spec archive limits (DOWNLOAD_MAX_INFLATED_MB, DOWNLOAD_MAX_ZIP_ENTRIES); 20 MB and 2000 entries by default. */
+  downloads?: ArchiveLimits;
   bypassCache?: boolean;
   signal?: AbortSignal;
   requestId?: string;
   /** Told the size of every DataLoader batch (metrics), by loader, e.g. "users.userById". */
   onBatch?: (loader: string, size: number) => void;
+  /** Told every value read through the cache (demand control's PlatformSizes). */
+  onRead?: (kind: CacheKind, key: string, value: unknown) => void;
 }
 
 /** Every loader of one GraphQL request. Created per request: nothing here outlives it. */
 export function createLoaders(options: LoaderOptions) {
   const scheduler = new IdleScheduler();
-  const cache = new ReadThrough(options.cache, options.ttls, options.bypassCache ?? false, scheduler);
+  const cache = new ReadThrough(options.cache, options.ttls, options.bypassCache ?? false, scheduler, options.onRead);
   const onBatch = options.onBatch;
   const deps: LoaderDeps = {
     client: options.client,
     cache,
     call: { signal: options.signal, requestId: options.requestId },
     rootOrgId: options.rootOrgId,
+    archiveLimits: options.downloads ?? DEFAULT_ARCHIVE_LIMITS,
     singleGetLimit: options.singleGetLimit,
     batchScheduleFn: scheduler.schedule,
     measured: (name, batch) => (onBatch ? (keys) => (onBatch(name, keys.length), batch(keys)) : batch),

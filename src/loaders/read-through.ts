@@ -44,6 +44,8 @@ export class ReadThrough {
     private readonly ttls: CacheTtls,
     private readonly bypass: boolean,
     private readonly scheduler?: IdleScheduler,
+    /** Told every value this request reads (demand control learns the platform's sizes from them). */
+    private readonly observe?: (kind: CacheKind, key: string, value: unknown) => void,
   ) {}
 
   get<T>(kind: CacheKind, key: string, fetch: () => Promise<T>): Promise<T> {
@@ -52,6 +54,10 @@ export class ReadThrough {
     if (!pending) {
       pending = this.load(kind, fullKey, fetch);
       this.scheduler?.track(pending).catch(() => undefined);
+      if (this.observe) {
+        const observe = this.observe;
+        pending.then((value) => observe(kind, key, value), () => undefined);
+      }
       this.memo.set(fullKey, pending);
       // A failed load is not remembered: a later field in the same request may try again. Only
       // its own entry is dropped: after an evict, a newer load of the key may have taken its place.

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnypointClientOptions, UpstreamCall } from '../anypoint/client.js';
 import type { ObservabilitySettings } from '../config/config.js';
 import type { GatewayLogger } from '../server/gateway.js';
+import { CallMeters } from './call-meters.js';
 import { createMetrics } from './metrics.js';
 import { operationPlugin } from './operation-plugin.js';
 import { RequestScopes } from './request-scope.js';
@@ -30,9 +31,11 @@ export function createObservability(options: ObservabilityOptions) {
     ? createTracing({ endpoint: options.settings.otlpEndpoint, serviceName: options.settings.serviceName, upstreamOrigin: options.upstreamOrigin })
     : null;
   const scopes = new RequestScopes({ followAsync: tracing !== null });
+  const meters = new CallMeters();
 
   const client: Pick<AnypointClientOptions, 'onCall' | 'onRetry' | 'onRateLimitWait' | 'traceCall'> = {
     onCall(call) {
+      meters.count(call.requestId);
       metrics.upstreamCall(call);
       // The route template, never the path: ids and query strings stay out of the log.
       logger.info('upstream call', { requestId: call.requestId, method: call.method, route: call.route, status: call.status, durationMs: ms(call.durationMs), attempt: call.attempt });
@@ -52,6 +55,8 @@ export function createObservability(options: ObservabilityOptions) {
   return {
     metrics,
     client,
+    /** Upstream calls per GraphQL request (demand control and the operation log line). */
+    meters,
     plugin: operationPlugin({ logger, metrics, tracing }),
     /** The request's scope, for its GraphQL context (the operation plugin marks it). */
     scopeOf: (req: IncomingMessage) => scopes.of(req),

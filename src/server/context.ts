@@ -1,7 +1,9 @@
 import type { AuditLog } from '../audit/types.js';
 import type { Loaders } from '../loaders/index.js';
+import type { CallMeter } from '../observability/call-meters.js';
 import type { RequestScope } from '../observability/request-scope.js';
 import type { Provisioning } from '../provisioning/index.js';
+import type { CostEstimate } from './cost/estimate.js';
 import type { Caller } from './roles.js';
 
 /** What every resolver sees for one GraphQL request. */
@@ -20,4 +22,8 @@ export interface GatewayContext {
   requestId: string;
   /** The HTTP request's observability scope (absent when a test builds a context by hand). */
   scope?: RequestScope;
+  /** Demand control's estimate and the upstream calls actually made (set by its plugin). */
+  cost?: { estimate: CostEstimate | null; meter: CallMeter };
+  /** Aborts the operation's upstream calls when GRAPHQL_EXECUTION_TIMEOUT_MS runs out. */
+  execution?: { controller: AbortController; timedOut: boolean };
 }

@@ -1,0 +1,110 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { CallMeters } from '../../observability/call-meters.js';
+import type { GatewayContext } from '../context.js';
+import type { CallerBudget, Reservation } from './caller-budget.js';
+import { estimateCost } from './estimate.js';
+import type { PlatformSizes } from './platform-sizes.js';
+
+/**
+ * Demand control, as Apollo Router's: before an operation runs, its upstream calls and answer
+ * size are estimated from the schema, the arguments and the platform's sizes (estimate.ts), and
+ * an operation over the per-operation budget is refused with COST_LIMIT_EXCEEDED. Then the
+ * caller's per-minute budget is charged the estimate (only when the operation will really run:
+ * after the response cache had no answer), and settled to the calls actually made when the
+ * response goes out. Every operation's estimate and actual calls are in its log line.
+ */
+/** Response headers: the estimate of the operation's upstream calls, and the calls it made. */
+export const ESTIMATE_HEADER = 'x-upstream-calls-estimate';
+export const CALLS_HEADER = 'x-upstream-calls';
+
+export interface DemandControlOptions {
+  sizes: PlatformSizes;
+  meters: CallMeters;
+  rootOrgId: string;
+  singleGetLimit: number;
+  maxUpstreamCalls: number;
+  maxResultFields: number;
+  /** null: no per-caller budget (CALLER_UPSTREAM_CALLS_PER_MINUTE=0). */
+  budget: CallerBudget | null;
+  onBudgetError?: (error: unknown) => void;
+}
+
+export function demandControlPlugin(options: DemandControlOptions): ApolloServerPlugin<GatewayContext> {
+  const { sizes, meters, budget } = options;
+  return {
+    async requestDidStart({ contextValue }) {
+      const meter = meters.start(contextValue.requestId);
+      contextValue.cost = { estimate: null, meter };
+      let reservation: Extract<Reservation, { granted: true }> | null = null;
+      let callerId = '';
+      return {
+        async didResolveOperation({ document, operation, request, schema }) {
+          if (!operation) return;
+          const estimate = estimateCost({
+            schema,
+            document,
+            operation,
+            variables: request.variables ?? {},
+            sizes,
+            rootOrgId: options.rootOrgId,
+            singleGetLimit: options.singleGetLimit,
+          });
+          contextValue.cost!.estimate = estimate;
+          if (estimate.upstreamCalls > options.maxUpstreamCalls || estimate.resultFields > options.maxResultFields) {
+            const over = estimate.upstreamCalls > options.maxUpstreamCalls ? `${estimate.upstreamCalls} upstream calls (the limit is ${options.maxUpstreamCalls})` : `an answer of ${estimate.resultFields} fields (the limit is ${options.maxResultFields})`;
+            throw new GraphQLError(`The operation is estimated to cost ${over}; ask for smaller pages or fewer nested lists`, {
+              extensions: {
+                code: 'COST_LIMIT_EXCEEDED',
+                cost: { estimatedUpstreamCalls: estimate.upstreamCalls, maxUpstreamCalls: options.maxUpstreamCalls, estimatedResultFields: estimate.resultFields, maxResultFields: options.maxResultFields },
+                http: { status: 400 },
+              },
+            });
+          }
+        },
+        async responseForOperation() {
+          const estimate = contextValue.cost?.estimate;
+          if (!budget || !estimate || !contextValue.caller) return null;
+          callerId = contextValue.caller.id;
+          let answer: Reservation;
+          try {
+            answer = await budget.reserve(callerId, estimate.upstreamCalls);
+          } catch (error) {
+            // The budget could not be counted: let the operation run rather than fail it.
+            options.onBudgetError?.(error);
+            return null;
+          }
+          if (answer.granted) {
+            reservation = answer;
+            return null;
+          }
+          return {
+            http: { status: 429, headers: new HeaderMap([['retry-after', String(answer.retryAfterSeconds)]]) },
+            body: {
+              kind: 'single',
+              singleResult: {
+                errors: [
+                  {
+                    message: `This caller has spent ${answer.spent} of its ${budget.perMinute} upstream calls for this minute and the operation is estimated at ${estimate.upstreamCalls}; retry in ${answer.retryAfterSeconds} s`,
+                    extensions: { code: 'CALLER_BUDGET_EXCEEDED', retryAfterSeconds: answer.retryAfterSeconds, budget: { perMinute: budget.perMinute, spent: answer.spent, estimatedUpstreamCalls: estimate.upstreamCalls } },
+                  },
+                ],
+              },
+            },
+          };
+        },
+        async willSendResponse({ response }) {
+          meters.finish(contextValue.requestId, meter);
+          // What the caller spent, and what was expected: a client can learn its queries' cost.
+          const estimate = contextValue.cost?.estimate;
+          if (estimate) response.http.headers.set(ESTIMATE_HEADER, String(estimate.upstreamCalls));
+          response.http.headers.set(CALLS_HEADER, String(meter.calls));
+          if (!budget || !reservation) return;
+          const held = reservation;
+          reservation = null;
+          await budget.settle(callerId, held.window, meter.calls - held.calls).catch((error: unknown) => options.onBudgetError?.(error));
+        },
+      };
+    },
+  };
+}

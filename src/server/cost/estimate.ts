@@ -1,0 +1,129 @@
+import {
+  getNamedType,
+  isObjectType,
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { FIELD_COSTS, type Args, type CostContext, type Scope } from './field-costs.js';
+import { MUTATION_COSTS } from './mutation-costs.js';
+import { ENTITY_COSTS } from './entity-costs.js';
+import type { PlatformSizes } from './platform-sizes.js';
+import { Tally } from './tally.js';
+
+/** Demand control's estimate of one operation, before it runs. */
+export interface CostEstimate {
+  /** Upstream calls on a cold cache (repeats within the TTL cost fewer, often none). */
+  upstreamCalls: number;
+  /** Fields of the answer, each instance counted. */
+  resultFields: number;
+}
+
+export interface EstimateInput {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown>;
+  sizes: PlatformSizes;
+  rootOrgId: string;
+  singleGetLimit: number;
+}
+
+/**
+ * Walks the operation as it would execute, multiplying each field's cost by the number of
+ * parent objects it runs for (FIELD_COSTS says how many objects each field yields). A fragment
+ * is walked once per (type, scope) and its tally reused at every further spread, so hostile
+ * documents that spread one fragment many times cost the estimator little.
+ */
+export function estimateCost(input: EstimateInput): CostEstimate {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of input.document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const cx: CostContext = { sizes: input.sizes, rootOrgId: input.rootOrgId, singleGetLimit: input.singleGetLimit, tally: new Tally() };
+  const memo = new Map<string, Tally>();
+  const inProgress = new Set<string>();
+
+  const argsOf = (field: FieldNode): Args => {
+    const args: Args = {};
+    for (const arg of field.arguments ?? []) args[arg.name.value] = valueFromASTUntyped(arg.value, input.variables);
+    return args;
+  };
+
+  /** Walks `set` for objects of `typeName` in `scope`, into cx.tally. */
+  const walk = (set: SelectionSetNode | undefined, typeName: string, scope: Scope): void => {
+    if (!set || scope.n <= 0) return;
+    const type = input.schema.getType(typeName);
+    if (!isObjectType(type)) return;
+    const fieldDefs = type.getFields();
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition?.name.value;
+        if (!on || on === typeName || type.getInterfaces().some((i) => i.name === on)) walk(selection.selectionSet, typeName, scope);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        spread(selection.name.value, typeName, scope);
+        continue;
+      }
+      const name = selection.name.value;
+      if (name.startsWith('__')) continue;
+      cx.tally.fields += scope.n;
+      const def = fieldDefs[name];
+      if (!def) continue;
+      const args = argsOf(selection);
+      for (const arg of def.args) if (!(arg.name in args) && arg.defaultValue !== undefined) args[arg.name] = arg.defaultValue;
+      const key = `${typeName}.${name}`;
+      if (key === 'Query._entities') {
+        entities(selection, args);
+        continue;
+      }
+      const cost = typeName === 'Mutation' ? MUTATION_COSTS[name] : FIELD_COSTS[key];
+      const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams };
+      if (child && selection.selectionSet) walk(selection.selectionSet, getNamedType(def.type).name, child);
+    }
+  };
+
+  const spread = (name: string, typeName: string, scope: Scope): void => {
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(name)) return;
+    const on = fragment.typeCondition.name.value;
+    const type = input.schema.getType(typeName);
+    if (on !== typeName && !(isObjectType(type) && type.getInterfaces().some((i) => i.name === on))) return;
+    const key = `${name}|${typeName}|${scope.n}|${scope.org ?? ''}|${scope.env ?? ''}|${scope.teams?.join(',') ?? ''}|${scope.all ? 1 : 0}|${scope.listed ? 1 : 0}`;
+    let tally = memo.get(key);
+    if (!tally) {
+      // Walk into a tally of its own, so the result can be added again at the next spread.
+      const outer = cx.tally;
+      cx.tally = new Tally();
+      inProgress.add(name);
+      walk(fragment.selectionSet, typeName, scope);
+      inProgress.delete(name);
+      tally = cx.tally;
+      cx.tally = outer;
+      memo.set(key, tally);
+    }
+    cx.tally.merge(tally);
+  };
+
+  /** _entities: each representation's type resolves in batches per type (ENTITY_COSTS). */
+  const entities = (field: FieldNode, args: Args): void => {
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    const byType = new Map<string, Array<Record<string, unknown>>>();
+    for (const rep of representations) {
+      if (!rep || typeof rep !== 'object') continue;
+      const typename = String((rep as { __typename?: unknown }).__typename);
+      byType.set(typename, [...(byType.get(typename) ?? []), rep as Record<string, unknown>]);
+    }
+    for (const [typename, reps] of byType) {
+      const scope = ENTITY_COSTS[typename]?.(reps, cx);
+      if (scope) walk(field.selectionSet, typename, scope);
+    }
+  };
+
+  walk(input.operation.selectionSet, input.operation.operation === 'mutation' ? 'Mutation' : 'Query', { n: 1 });
+  return { upstreamCalls: cx.tally.total(input.sizes, input.singleGetLimit), resultFields: Math.ceil(cx.tally.fields) };
+}

@@ -1,0 +1,242 @@
+import { EXCHANGE_PAGE_SIZE } from '../../anypoint/exchange.js';
+import { PlatformSizes } from './platform-sizes.js';
+import { ANY, type Tally } from './tally.js';
+
+/**
+ * What each field of the graph costs upstream on a cold cache, mirroring what its resolver and
+ * loaders do (resolvers/*.ts, src/loaders/*.ts): which calls, for which entity, and how many
+ * objects its selections then run for. A field not listed costs nothing upstream and yields one
+ * object per parent (scalars, and objects the parent already holds).
+ *
+ * `Scope` is the set of parent objects a selection runs for: how many, and what is known of
+ * them before running (the one organization, environment or team they belong to, from an id in
+ * the arguments; `all` when they are every business group).
+ */
+export interface Scope {
+  n: number;
+  org?: string;
+  env?: string;
+  /** The teams, when known: from an id in the arguments, then their children from the team listings seen. */
+  teams?: readonly string[];
+  /** Every business group of the platform (Query.organizations). */
+  all?: boolean;
+  /** APIs that came from an environment listing, which names their assets (no Exchange call for `name`). */
+  listed?: boolean;
+}
+
+export interface CostContext {
+  sizes: PlatformSizes;
+  rootOrgId: string;
+  singleGetLimit: number;
+  tally: Tally;
+}
+
+export type Args = Record<string, unknown>;
+
+/** Returns the scope of the field's own selections (null: a leaf, or nothing below costs). */
+export type FieldCost = (scope: Scope, args: Args, cx: CostContext) => Scope | null;
+
+const pages = PlatformSizes.pages;
+const idOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const firstOf = (args: Args, fallback: number): number => (typeof args.first === 'number' ? Math.max(0, args.first) : fallback);
+
+/** The org an environment belongs to, when the gateway has seen it. */
+const orgOfEnv = (cx: CostContext, envId: string | undefined) => (envId ? cx.sizes.envOrg.get(envId) : undefined);
+
+/**
+ * environmentById: the root org's detail; an environment elsewhere also costs the tree and every
+ * other org's detail (Anypoint only serves environments under their org).
+ */
+function environmentLookup(cx: CostContext, n: number, org: string | undefined): void {
+  cx.tally.add('orgDetail', cx.rootOrgId, n);
+  if (org !== cx.rootOrgId) {
+    cx.tally.add('tree', 'root', 1);
+    cx.tally.add('orgDetail', ANY, cx.sizes.organizations - 1);
+  }
+}
+
+/** Calls for a per-organization list (users, teams) over the scope's orgs. */
+function perOrgList(cx: CostContext, scope: Scope, cls: 'usersList' | 'teamsList', table: 'users' | 'teams'): number {
+  const sizes = cx.sizes[table];
+  if (scope.org) {
+    cx.tally.add(cls, scope.org, pages(sizes.of(scope.org)));
+    return scope.n * sizes.of(scope.org);
+  }
+  const orgs = scope.all ? Math.min(scope.n, cx.sizes.organizations) : scope.n;
+  cx.tally.add(cls, ANY, orgs * pages(sizes.of(undefined)));
+  return scope.n * sizes.of(undefined);
+}
+
+/** loadUserNear: looked up in the org that references them (Tally prices the batches). */
+function usersNear(cx: CostContext, scope: Scope, users: number): void {
+  cx.tally.add('userNear', scope.org ?? ANY, users);
+}
+
+/** Exchange assets of `n` APIs: a lone asset is one GET; several of one org, that org's search. */
+function assets(cx: CostContext, scope: Scope): void {
+  if (scope.n <= 1) {
+    cx.tally.add('assetGet', ANY, scope.n);
+    return;
+  }
+  const orgs = scope.org ? 1 : Math.min(scope.n, cx.sizes.organizations);
+  const perOrg = scope.n / orgs;
+  cx.tally.add('assetSearch', scope.org ?? ANY, orgs * (Math.floor(perOrg / EXCHANGE_PAGE_SIZE) + 1));
+}
+
+/** API listings of every environment of the scope's orgs. */
+function apisOfOrgs(cx: CostContext, scope: Scope): number {
+  cx.tally.add('orgDetail', scope.org ?? ANY, scope.org ? 1 : scope.n);
+  const envs = scope.org ? cx.sizes.envs.of(scope.org) : scope.n * cx.sizes.envs.of(undefined);
+  cx.tally.add('apiList', ANY, envs * pages(cx.sizes.apisPerEnv.of(undefined)));
+  return envs * cx.sizes.apisPerEnv.of(undefined);
+}
+
+const organizationTree: FieldCost = (scope, _args, cx) => {
+  cx.tally.add('tree', 'root', 1);
+  return null;
+};
+
+const connection = (nodes: number, inner: Omit<Scope, 'n'>): Scope => ({ ...inner, n: nodes });
+
+export const FIELD_COSTS: Record<string, FieldCost> = {
+  'Query.viewer': (scope) => ({ n: scope.n }),
+  'Viewer.organization': (scope, _args, cx) => ({ n: scope.n, org: cx.rootOrgId }),
+  'Query.organization': (_scope, args, cx) => (cx.tally.add('tree', 'root', 1), { n: 1, org: idOf(args.id) }),
+  'Query.organizations': (_scope, _args, cx) => (cx.tally.add('tree', 'root', 1), { n: cx.sizes.organizations, all: true }),
+  'Query.environment': (_scope, args, cx) => {
+    const env = idOf(args.id);
+    const org = orgOfEnv(cx, env);
+    environmentLookup(cx, 1, org ?? cx.rootOrgId);
+    return { n: 1, env, org };
+  },
+  'Query.user': (_scope, _args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1 }),
+  'Query.userByUsername': (_scope, _args, cx) => (cx.tally.add('usersList', cx.rootOrgId, pages(cx.sizes.users.of(cx.rootOrgId))), { n: 1, org: cx.rootOrgId }),
+  'Query.users': (_scope, args, cx) => {
+    const org = idOf(args.organizationId) ?? cx.rootOrgId;
+    const users = perOrgList(cx, { n: 1, org }, 'usersList', 'users');
+    return connection(Math.min(firstOf(args, 50), users), { org });
+  },
+  'Query.team': (_scope, args, cx) => {
+    cx.tally.add('teamGet', ANY, 1);
+    const id = idOf(args.id);
+    return { n: 1, org: cx.rootOrgId, teams: id ? [id] : undefined };
+  },
+  'Query.teams': (_scope, args, cx) => {
+    const org = idOf(args.organizationId) ?? cx.rootOrgId;
+    const teams = perOrgList(cx, { n: 1, org }, 'teamsList', 'teams');
+    return connection(Math.min(firstOf(args, 50), teams), { org });
+  },
+  'Query.api': (_scope, args, cx) => {
+    const env = idOf(args.environmentId);
+    const org = orgOfEnv(cx, env);
+    environmentLookup(cx, 1, org ?? cx.rootOrgId);
+    cx.tally.add('apiGet', ANY, 1);
+    return { n: 1, env, org };
+  },
+  'Query.apis': (_scope, args, cx) => {
+    const env = idOf(args.environmentId);
+    if (env) {
+      const org = orgOfEnv(cx, env);
+      environmentLookup(cx, 1, org ?? cx.rootOrgId);
+      const apis = cx.sizes.apisPerEnv.of(env);
+      cx.tally.add('apiList', env, pages(apis));
+      return connection(Math.min(firstOf(args, 50), apis), { env, org, listed: true });
+    }
+    const org = idOf(args.organizationId) ?? cx.rootOrgId;
+    cx.tally.add('tree', 'root', 1);
+    return connection(Math.min(firstOf(args, 50), apisOfOrgs(cx, { n: 1, org })), { org, listed: true });
+  },
+
+  'Organization.name': organizationTree,
+  'Organization.isRoot': organizationTree,
+  'Organization.parent': (scope, _args, cx) => (cx.tally.add('tree', 'root', 1), { n: scope.n }),
+  'Organization.ancestors': (scope, _args, cx) => (cx.tally.add('tree', 'root', 1), { n: scope.n * cx.sizes.orgDepth }),
+  'Organization.children': (scope, _args, cx) => {
+    cx.tally.add('tree', 'root', 1);
+    const children = scope.all ? Math.max(0, cx.sizes.organizations - 1) : scope.n * cx.sizes.orgChildren.of(scope.org);
+    return { n: children };
+  },
+  'Organization.environments': (scope, _args, cx) => {
+    cx.tally.add('orgDetail', scope.org ?? ANY, scope.n);
+    return { n: scope.org ? scope.n * cx.sizes.envs.of(scope.org) : scope.all ? cx.sizes.environments : scope.n * cx.sizes.envs.of(undefined), org: scope.org };
+  },
+  'Organization.users': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'usersList', 'users')), { org: scope.org, all: scope.all }),
+  'Organization.teams': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'teamsList', 'teams')), { org: scope.org, all: scope.all }),
+  'Organization.rootTeam': (scope, _args, cx) => (perOrgList(cx, scope, 'teamsList', 'teams'), { n: scope.n, org: scope.org, all: scope.all }),
+  'Organization.apis': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), apisOfOrgs(cx, scope)), { org: scope.org, listed: true }),
+  'Organization.owner': (scope, _args, cx) => {
+    cx.tally.add('orgDetail', scope.org ?? ANY, scope.n);
+    // One owner per org, fetched next to it: one GET each (their orgs differ).
+    cx.tally.add('userGet', ANY, scope.n);
+    return { n: scope.n };
+  },
+  'Organization.createdAt': (scope, _args, cx) => (cx.tally.add('orgDetail', scope.org ?? ANY, scope.n), null),
+  'Organization.entitlements': (scope, _args, cx) => (cx.tally.add('orgDetail', scope.org ?? ANY, scope.n), null),
+
+  'Environment.organization': (scope) => ({ n: scope.n, org: scope.org }),
+  'Environment.apiCount': (scope, _args, cx) => (cx.tally.add('apiCount', scope.env ?? ANY, scope.n), null),
+  'Environment.apis': (scope, args, cx) => {
+    const apis = scope.env ? cx.sizes.apisPerEnv.of(scope.env) : cx.sizes.apisPerEnv.of(undefined);
+    cx.tally.add('apiList', scope.env ?? ANY, scope.n * pages(apis));
+    return connection(scope.n * Math.min(firstOf(args, 50), apis), { org: scope.org, env: scope.env, listed: true });
+  },
+
+  'Api.name': (scope, _args, cx) => (scope.listed ? null : (assets(cx, scope), null)),
+  'Api.apiType': (scope, _args, cx) => (assets(cx, scope), null),
+  'Api.exchangeAsset': (scope, _args, cx) => (assets(cx, scope), { n: scope.n }),
+  'Api.specification': (scope, _args, cx) => (assets(cx, scope), { n: scope.n }),
+  'ApiSpecification.content': (scope, _args, cx) => (cx.tally.add('spec', ANY, scope.n), null),
+  'Api.environment': (scope, _args, cx) => (environmentLookup(cx, 1, scope.org), { n: scope.n, org: scope.org }),
+  'Api.organization': (scope) => ({ n: scope.n, org: scope.org }),
+
+  'Team.organization': (scope) => ({ n: scope.n, org: scope.org }),
+  'Team.parent': (scope, _args, cx) => (teamsNear(cx, scope), { n: scope.n, org: scope.org }),
+  'Team.ancestors': (scope, _args, cx) => (teamsNear(cx, scope), { n: scope.n * 2, org: scope.org }),
+  'Team.children': (scope, _args, cx) => {
+    perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+    const known = scope.teams?.every((id) => cx.sizes.childTeamIds.has(id));
+    if (scope.teams && known) {
+      const children = scope.teams.flatMap((id) => cx.sizes.childTeamIds.get(id) ?? []);
+      return { n: children.length, org: scope.org, teams: children };
+    }
+    return { n: scope.n * cx.sizes.teamChildren.of(undefined), org: scope.org };
+  },
+  'Team.members': (scope, args, cx) => {
+    const first = firstOf(args, 100);
+    if (scope.teams) {
+      let nodes = 0;
+      for (const id of scope.teams) {
+        const members = cx.sizes.members.of(id);
+        cx.tally.add('members', id, pages(members));
+        nodes += Math.min(first, members);
+      }
+      return connection(nodes, { org: scope.org });
+    }
+    cx.tally.add('members', ANY, scope.n * cx.sizes.members.meanPages());
+    return connection(scope.n * Math.min(first, cx.sizes.members.of(undefined)), { org: scope.org });
+  },
+  'Team.roles': (scope, _args, cx) => {
+    if (scope.teams) for (const id of scope.teams) cx.tally.add('teamRoles', id, 1);
+    else cx.tally.add('teamRoles', ANY, scope.n);
+    const roles = scope.teams ? scope.teams.reduce((sum, id) => sum + cx.sizes.roles.of(id), 0) : scope.n * cx.sizes.roles.of(undefined);
+    return { n: roles, org: scope.org };
+  },
+  'TeamRole.environment': (scope, _args, cx) => (environmentLookup(cx, 1, scope.org), null),
+  'TeamRole.organization': (scope) => ({ n: scope.n }),
+  'TeamMember.user': (scope, _args, cx) => (usersNear(cx, scope, scope.n), { n: scope.n, org: scope.org }),
+
+  'User.organization': (scope) => ({ n: scope.n, org: scope.org }),
+  'User.teams': (scope, _args, cx) => {
+    // membershipsInOrg: the org's teams, then every team's members.
+    const teams = perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+    cx.tally.add('members', ANY, teams * cx.sizes.members.meanPages());
+    return { n: scope.n * cx.sizes.assumedTeamsPerUser, org: scope.org };
+  },
+  'TeamMembership.team': (scope) => ({ n: scope.n, org: scope.org }),
+};
+
+/** teamById for teams of one org: one GET for a lone team, else the org's team listing. */
+function teamsNear(cx: CostContext, scope: Scope): void {
+  if (scope.n <= 1) cx.tally.add('teamGet', ANY, scope.n);
+  else perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+}
