@@ -314,6 +314,11 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
     },
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
+  const { callerCallsPerMinute, maxUpstreamCalls } = config.limits;
+  if (callerCallsPerMinute > 0 && maxUpstreamCalls > callerCallsPerMinute) {
+    // An operation the per-operation budget allows would then never fit a caller's minute.
+    r.problems.push(`GRAPHQL_MAX_UPSTREAM_CALLS (${maxUpstreamCalls}) must not be more than CALLER_UPSTREAM_CALLS_PER_MINUTE (${callerCallsPerMinute})`);
+  }
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
 }

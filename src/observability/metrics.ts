@@ -32,6 +32,13 @@ export function createMetrics() {
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const operationCalls = new Histogram({
+    name: 'anypoint_graph_operation_upstream_calls',
+    help: 'Upstream calls one GraphQL operation made (actual), and the demand-control estimate made before it ran (estimated)',
+    labelNames: ['type', 'kind'] as const,
+    buckets: [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+    registers,
+  });
   const upstreamCalls = new Counter({
     name: 'anypoint_graph_upstream_calls_total',
     help: 'Anypoint calls by method, route template and status ("none": no response)',
@@ -93,10 +100,12 @@ export function createMetrics() {
 
   return {
     registry,
-    operation(info: { name: string | null; type: string | null; outcome: 'success' | 'partial' | 'error'; durationMs: number }) {
+    operation(info: { name: string | null; type: string | null; outcome: 'success' | 'partial' | 'error'; durationMs: number; upstreamCalls?: number; estimatedUpstreamCalls?: number }) {
       const labels = { operation: operationLabel(info.name), type: info.type ?? 'unknown' };
       operations.inc({ ...labels, outcome: info.outcome });
       operationDuration.observe(labels, info.durationMs / 1000);
+      if (info.upstreamCalls !== undefined) operationCalls.observe({ type: labels.type, kind: 'actual' }, info.upstreamCalls);
+      if (info.estimatedUpstreamCalls !== undefined) operationCalls.observe({ type: labels.type, kind: 'estimated' }, info.estimatedUpstreamCalls);
     },
     upstreamCall(call: { method: string; route: string; status: number | null; durationMs: number }) {
       upstreamCalls.inc({ method: call.method, route: call.route, status: call.status === null ? 'none' : String(call.status) });

@@ -55,7 +55,10 @@ export function operationPlugin(options: OperationPluginOptions): ApolloServerPl
           const type = op?.operation ?? null;
           const name = op?.name?.value ?? null;
 
-          metrics.operation({ name, type, outcome, durationMs });
+          // Demand control's estimate beside what the operation really cost upstream.
+          const upstreamCalls = contextValue.cost?.meter.calls;
+          const estimatedUpstreamCalls = contextValue.cost?.estimate?.upstreamCalls;
+          metrics.operation({ name, type, outcome, durationMs, upstreamCalls, estimatedUpstreamCalls });
           logger.info('graphql operation', {
             requestId: contextValue.requestId,
             caller: contextValue.caller?.id ?? null,
@@ -65,6 +68,8 @@ export function operationPlugin(options: OperationPluginOptions): ApolloServerPl
             ...(errorCodes.length ? { errorCodes } : {}),
             status: response.http.status ?? 200,
             durationMs: Math.round(durationMs * 10) / 10,
+            ...(upstreamCalls !== undefined ? { upstreamCalls } : {}),
+            ...(estimatedUpstreamCalls !== undefined ? { estimatedUpstreamCalls } : {}),
           });
           if (span) {
             if (!operation && op) nameSpan(span, op);

@@ -96,6 +96,12 @@ const organizationTree: FieldCost = (scope, _args, cx) => {
   return null;
 };
 
+/** The scope's distinct organizations, as a scope of one object per org (for per-org listings under it). */
+function perOrg(cx: CostContext, scope: Scope): Scope {
+  const orgs = scope.org ? 1 : scope.all ? cx.sizes.organizations : Math.min(scope.n, cx.sizes.organizations);
+  return { n: orgs, org: scope.org, all: scope.all };
+}
+
 const connection = (nodes: number, inner: Omit<Scope, 'n'>): Scope => ({ ...inner, n: nodes });
 
 export const FIELD_COSTS: Record<string, FieldCost> = {
@@ -162,6 +168,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   },
   'Organization.users': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'usersList', 'users')), { org: scope.org, all: scope.all }),
   'Organization.teams': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'teamsList', 'teams')), { org: scope.org, all: scope.all }),
+  'TeamMembership.team': (scope) => ({ n: scope.n, org: scope.org, all: scope.all }),
   'Organization.rootTeam': (scope, _args, cx) => (perOrgList(cx, scope, 'teamsList', 'teams'), { n: scope.n, org: scope.org, all: scope.all }),
   'Organization.apis': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), apisOfOrgs(cx, scope)), { org: scope.org, listed: true }),
   'Organization.owner': (scope, _args, cx) => {
@@ -193,7 +200,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Team.parent': (scope, _args, cx) => (teamsNear(cx, scope), { n: scope.n, org: scope.org }),
   'Team.ancestors': (scope, _args, cx) => (teamsNear(cx, scope), { n: scope.n * 2, org: scope.org }),
   'Team.children': (scope, _args, cx) => {
-    perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+    perOrgList(cx, perOrg(cx, scope), 'teamsList', 'teams');
     const known = scope.teams?.every((id) => cx.sizes.childTeamIds.has(id));
     if (scope.teams && known) {
       const children = scope.teams.flatMap((id) => cx.sizes.childTeamIds.get(id) ?? []);
@@ -228,15 +235,14 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'User.organization': (scope) => ({ n: scope.n, org: scope.org }),
   'User.teams': (scope, _args, cx) => {
     // membershipsInOrg: the org's teams, then every team's members.
-    const teams = perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+    const teams = perOrgList(cx, perOrg(cx, scope), 'teamsList', 'teams');
     cx.tally.add('members', ANY, teams * cx.sizes.members.meanPages());
-    return { n: scope.n * cx.sizes.assumedTeamsPerUser, org: scope.org };
+    return { n: scope.n * cx.sizes.assumedTeamsPerUser, org: scope.org, all: scope.all };
   },
-  'TeamMembership.team': (scope) => ({ n: scope.n, org: scope.org }),
 };
 
 /** teamById for teams of one org: one GET for a lone team, else the org's team listing. */
 function teamsNear(cx: CostContext, scope: Scope): void {
   if (scope.n <= 1) cx.tally.add('teamGet', ANY, scope.n);
-  else perOrgList(cx, { n: 1, org: scope.org }, 'teamsList', 'teams');
+  else perOrgList(cx, perOrg(cx, scope), 'teamsList', 'teams');
 }
