@@ -1,12 +1,13 @@
 import {
-  getNamedType,
-  isObjectType,
   Kind,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLSchema,
+  type GraphQLType,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -15,6 +16,26 @@ import { MUTATION_COSTS } from './mutation-costs.js';
 import { ENTITY_COSTS } from './entity-costs.js';
 import type { PlatformSizes } from './platform-sizes.js';
 import { Tally } from './tally.js';
+
+/**
+ * Types are told apart by shape, not instanceof: the schema may come from another copy of
+ * graphql-js than this file's (Apollo's CommonJS one, under a bundler's ESM one).
+ */
+interface FieldsOwner {
+  name: string;
+  getFields(): Record<string, GraphQLField<unknown, unknown>>;
+  getInterfaces(): ReadonlyArray<{ name: string }>;
+}
+
+function fieldsOwner(type: GraphQLNamedType | undefined | null): FieldsOwner | null {
+  return type && 'getFields' in type && 'getInterfaces' in type ? (type as unknown as FieldsOwner) : null;
+}
+
+function namedTypeName(type: GraphQLType): string {
+  let inner: GraphQLType = type;
+  while ('ofType' in inner && inner.ofType) inner = inner.ofType as GraphQLType;
+  return (inner as GraphQLNamedType).name;
+}
 
 /** Demand control's estimate of one operation, before it runs. */
 export interface CostEstimate {
@@ -56,8 +77,8 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   /** Walks `set` for objects of `typeName` in `scope`, into cx.tally. */
   const walk = (set: SelectionSetNode | undefined, typeName: string, scope: Scope): void => {
     if (!set || scope.n <= 0) return;
-    const type = input.schema.getType(typeName);
-    if (!isObjectType(type)) return;
+    const type = fieldsOwner(input.schema.getType(typeName));
+    if (!type) return;
     const fieldDefs = type.getFields();
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -83,7 +104,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       }
       const cost = typeName === 'Mutation' ? MUTATION_COSTS[name] : FIELD_COSTS[key];
       const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams };
-      if (child && selection.selectionSet) walk(selection.selectionSet, getNamedType(def.type).name, child);
+      if (child && selection.selectionSet) walk(selection.selectionSet, namedTypeName(def.type), child);
     }
   };
 
@@ -91,8 +112,8 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const fragment = fragments.get(name);
     if (!fragment || inProgress.has(name)) return;
     const on = fragment.typeCondition.name.value;
-    const type = input.schema.getType(typeName);
-    if (on !== typeName && !(isObjectType(type) && type.getInterfaces().some((i) => i.name === on))) return;
+    const type = fieldsOwner(input.schema.getType(typeName));
+    if (on !== typeName && !type?.getInterfaces().some((i) => i.name === on)) return;
     const key = `${name}|${typeName}|${scope.n}|${scope.org ?? ''}|${scope.env ?? ''}|${scope.teams?.join(',') ?? ''}|${scope.all ? 1 : 0}|${scope.listed ? 1 : 0}`;
     let tally = memo.get(key);
     if (!tally) {
