@@ -92,7 +92,13 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       }
       const name = selection.name.value;
       if (name.startsWith('__')) continue;
-      cx.tally.fields += scope.n;
+      // A connection's fields are there once per connection; what is inside nodes and edges, n times.
+      const perConnection = scope.connections !== undefined && name !== 'nodes' && name !== 'edges';
+      cx.tally.fields += scope.connections ?? scope.n;
+      if (perConnection) {
+        if (selection.selectionSet) walk(selection.selectionSet, namedTypeName(fieldDefs[name]!.type), { n: scope.connections! });
+        continue;
+      }
       const def = fieldDefs[name];
       if (!def) continue;
       const args = argsOf(selection);
@@ -103,7 +109,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
         continue;
       }
       const cost = typeName === 'Mutation' ? MUTATION_COSTS[name] : FIELD_COSTS[key];
-      const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams };
+      const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams, all: scope.all, listed: scope.listed };
       if (child && selection.selectionSet) walk(selection.selectionSet, namedTypeName(def.type), child);
     }
   };
@@ -114,7 +120,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const on = fragment.typeCondition.name.value;
     const type = fieldsOwner(input.schema.getType(typeName));
     if (on !== typeName && !type?.getInterfaces().some((i) => i.name === on)) return;
-    const key = `${name}|${typeName}|${scope.n}|${scope.org ?? ''}|${scope.env ?? ''}|${scope.teams?.join(',') ?? ''}|${scope.all ? 1 : 0}|${scope.listed ? 1 : 0}`;
+    const key = `${name}|${typeName}|${scope.n}|${scope.org ?? ''}|${scope.env ?? ''}|${scope.teams?.join(',') ?? ''}|${scope.all ? 1 : 0}|${scope.listed ? 1 : 0}|${scope.connections ?? ''}`;
     let tally = memo.get(key);
     if (!tally) {
       // Walk into a tally of its own, so the result can be added again at the next spread.

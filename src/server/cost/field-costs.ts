@@ -20,6 +20,8 @@ export interface Scope {
   teams?: readonly string[];
   /** Every business group of the platform (Query.organizations). */
   all?: boolean;
+  /** Under a connection type: how many connection objects there are (their own fields are one each; `nodes` and `edges` are `n`). */
+  connections?: number;
   /** APIs that came from an environment listing, which names their assets (no Exchange call for `name`). */
   listed?: boolean;
 }
@@ -102,7 +104,8 @@ function perOrg(cx: CostContext, scope: Scope): Scope {
   return { n: orgs, org: scope.org, all: scope.all };
 }
 
-const connection = (nodes: number, inner: Omit<Scope, 'n'>): Scope => ({ ...inner, n: nodes });
+/** A connection's scope: `nodes` objects across `parents` connections. */
+const connection = (nodes: number, inner: Omit<Scope, 'n'>, parents = 1): Scope => ({ ...inner, n: nodes, connections: parents });
 
 export const FIELD_COSTS: Record<string, FieldCost> = {
   'Query.viewer': (scope) => ({ n: scope.n }),
@@ -166,11 +169,11 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
     cx.tally.add('orgDetail', scope.org ?? ANY, scope.n);
     return { n: scope.org ? scope.n * cx.sizes.envs.of(scope.org) : scope.all ? cx.sizes.environments : scope.n * cx.sizes.envs.of(undefined), org: scope.org };
   },
-  'Organization.users': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'usersList', 'users')), { org: scope.org, all: scope.all }),
-  'Organization.teams': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'teamsList', 'teams')), { org: scope.org, all: scope.all }),
+  'Organization.users': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'usersList', 'users')), { org: scope.org, all: scope.all }, scope.n),
+  'Organization.teams': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), perOrgList(cx, scope, 'teamsList', 'teams')), { org: scope.org, all: scope.all }, scope.n),
   'TeamMembership.team': (scope) => ({ n: scope.n, org: scope.org, all: scope.all }),
   'Organization.rootTeam': (scope, _args, cx) => (perOrgList(cx, scope, 'teamsList', 'teams'), { n: scope.n, org: scope.org, all: scope.all }),
-  'Organization.apis': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), apisOfOrgs(cx, scope)), { org: scope.org, listed: true }),
+  'Organization.apis': (scope, args, cx) => connection(Math.min(scope.n * firstOf(args, 50), apisOfOrgs(cx, scope)), { org: scope.org, listed: true }, scope.n),
   'Organization.owner': (scope, _args, cx) => {
     cx.tally.add('orgDetail', scope.org ?? ANY, scope.n);
     // One owner per org, fetched next to it: one GET each (their orgs differ).
@@ -185,7 +188,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Environment.apis': (scope, args, cx) => {
     const apis = scope.env ? cx.sizes.apisPerEnv.of(scope.env) : cx.sizes.apisPerEnv.of(undefined);
     cx.tally.add('apiList', scope.env ?? ANY, scope.n * pages(apis));
-    return connection(scope.n * Math.min(firstOf(args, 50), apis), { org: scope.org, env: scope.env, listed: true });
+    return connection(scope.n * Math.min(firstOf(args, 50), apis), { org: scope.org, env: scope.env, listed: true }, scope.n);
   },
 
   'Api.name': (scope, _args, cx) => (scope.listed ? null : (assets(cx, scope), null)),
@@ -217,10 +220,10 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
         cx.tally.add('members', id, pages(members));
         nodes += Math.min(first, members);
       }
-      return connection(nodes, { org: scope.org });
+      return connection(nodes, { org: scope.org }, scope.n);
     }
     cx.tally.add('members', ANY, scope.n * cx.sizes.members.meanPages());
-    return connection(scope.n * Math.min(first, cx.sizes.members.of(undefined)), { org: scope.org });
+    return connection(scope.n * Math.min(first, cx.sizes.members.of(undefined)), { org: scope.org }, scope.n);
   },
   'Team.roles': (scope, _args, cx) => {
     if (scope.teams) for (const id of scope.teams) cx.tally.add('teamRoles', id, 1);
