@@ -5,6 +5,8 @@
 export interface GqlResponse {
   status: number;
   ms: number;
+  /** The gateway's demand-control estimate of the request's upstream calls (x-upstream-calls-estimate), null when absent. */
+  estimate: number | null;
   body: { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
 
@@ -18,13 +20,14 @@ export async function postGql(url: string, payload: unknown, headers: Record<str
   });
   const text = await res.text();
   const ms = performance.now() - started;
+  const estimateHeader = res.headers.get('x-upstream-calls-estimate');
   let body: GqlResponse['body'];
   try {
     body = JSON.parse(text) as GqlResponse['body'];
   } catch {
     throw new Error(`${url} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, ms, body };
+  return { status: res.status, ms, body, estimate: estimateHeader === null ? null : Number(estimateHeader) };
 }
 
 /** Throws with the first GraphQL error, so a broken scenario fails loudly instead of measuring errors. */

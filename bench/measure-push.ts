@@ -14,6 +14,8 @@ import type { PushScenario } from './scenarios.js';
 export interface PushRun {
   wallMs: number;
   calls: number;
+  /** The gateway's demand-control estimate, made before the mutation ran (an upper bound for writes). */
+  estimate: number | null;
   writes: number;
   failed: number;
   byRoute: Record<string, number>;
@@ -47,6 +49,7 @@ async function push(ctx: PassContext, s: PushScenario, input: Record<string, unk
   return {
     wallMs: response.ms,
     calls: counts.total,
+    estimate: response.estimate,
     writes: counts.writes,
     failed: counts.failed,
     byRoute: counts.byRoute,

@@ -21,6 +21,8 @@ export interface ColdRound {
   p50Ms: number;
   /** Upstream calls of each cold request (token route excluded). */
   calls: number[];
+  /** The gateway's demand-control estimate for each cold request, made before it ran. */
+  estimates: number[];
   /** Non-2xx upstream answers over the samples (should be 0). */
   failed: number;
   byRoute: Record<string, number>;
@@ -62,6 +64,7 @@ const payload = (s: ReadScenario) => ({ query: s.query, variables: s.variables }
 export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ cold: ColdRound; data: unknown }> {
   const samplesMs: number[] = [];
   const calls: number[] = [];
+  const estimates: number[] = [];
   let failed = 0;
   let byRoute: Record<string, number> = {};
   let data: unknown = null;
@@ -78,13 +81,14 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
     const counts = await ctx.sim.counts();
     samplesMs.push(response.ms);
     calls.push(counts.total);
+    if (response.estimate !== null) estimates.push(response.estimate);
     failed += counts.failed;
     byRoute = counts.byRoute;
   }
   const perRequest = (before: number | null, after: number | null) => (before === null || after === null ? null : (after - before) / ctx.coldSamples);
   const cpuMsPerRequest = perRequest(cpuBefore, cpuMs(ctx.gatewayPid));
   const simulatorCpuMsPerRequest = perRequest(simBefore, cpuMs(ctx.simulatorPid));
-  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, failed, byRoute, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
+  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, estimates, failed, byRoute, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
 }
 
 export async function measureWarm(ctx: PassContext, s: ReadScenario, coldData: unknown): Promise<WarmRound> {

@@ -43,13 +43,16 @@ function loadRow(name: string, connections: string, l: LoadSummary, withRatio: b
   ];
 }
 
+/** Demand control's estimates, distinct values in order (the first cold request's can differ: it ran before the gateway had seen the platform). */
+const estimates = (calls: { estimates?: number[] }) => (calls.estimates?.length ? [...new Set(calls.estimates)].join(', ') : 'n/a');
+
 function passSection(p: PassSummary): string {
   const out: string[] = [`## Pass: ${p.label}`, ''];
   out.push(`Rounds run: ${p.roundsRun}; kept: ${p.keptRounds.join(', ') || 'none'}${p.dropped.length ? `; dropped: ${p.dropped.map((d) => `round ${d.round} (${d.reason})`).join('; ')}` : ''}.`, '');
 
   out.push('### Upstream calls', '');
   out.push(table(
-    ['Scenario', 'Data', 'Minimum', 'Cold, per request', 'Cold / minimum', 'Warm, one request', 'Warm, during load'],
+    ['Scenario', 'Data', 'Minimum', 'Cold, per request', 'Cold / minimum', 'Estimated before running', 'Warm, one request', 'Warm, during load'],
     [
       ...p.reads.map((r) => [
         r.id,
@@ -57,6 +60,7 @@ function passSection(p: PassSummary): string {
         r.calls.minimum,
         r.calls.observed.length ? [...new Set(r.calls.observed)].join(', ') : 'n/a',
         r.calls.ratio === null ? 'n/a' : `${num(r.calls.ratio, 2)}`,
+        estimates(r.calls),
         r.warmSingleCalls ?? '-',
         r.warmLoadCalls ?? '-',
       ]),
@@ -68,6 +72,7 @@ function passSection(p: PassSummary): string {
           run.plan ? `${run.plan.minimum} (${run.plan.minimumWrites} writes)` : 'n/a',
           run.calls.observed.length ? [...new Set(run.calls.observed)].join(', ') : 'n/a',
           run.calls.ratio === null ? 'n/a' : `${num(run.calls.ratio, 2)}`,
+          estimates(run.calls),
           '-',
           '-',
         ];
@@ -152,6 +157,7 @@ export function renderResults(run: RunInfo, passes: PassSummary[], checks: Targe
     '- Cold: each request sends `Cache-Control: no-cache`, so the gateway reads nothing from its cache but makes (and stores) every upstream call an empty cache would. The process stays warm, so cold latency is upstream waits plus the gateway\'s own work, without start-up or JIT costs.',
     '- Warm: plain requests right after the cold ones, within the cache TTL; the simulator\'s counters must show no upstream call during them. The gateway runs with its defaults, so a repeated query is answered by its response cache (README, "Settings"). Rows marked "executed (response cache off)" are the same load on a second gateway process with `RESPONSE_CACHE_MAX_MB=0` (same core, same simulator): every request executed, its data from the shared cache.',
     '- Upstream calls are counted by the simulator (the OAuth token route excluded), not reported by the gateway.',
+    "- \"Estimated before running\" is the gateway's demand-control estimate of the same request (its x-upstream-calls-estimate header), made before it ran; a push's estimate bounds its writes as if every member changed.",
     '- CPU is the server process\'s user+system time from /proc (10 ms ticks), read before a run and again once the process is idle after it, divided by the requests sent. Cold CPU is per cold request, for the gateway and for the simulator.',
     '- Peak RSS is VmHWM: the most the process has held since it started, so a pass\'s figure covers everything before it in that pass.',
     '- The jitter pass measures only what depends on upstream latency (cold requests, pushGroup); warm requests make no upstream call. Its ideal is an expected value, so a lucky round can come in under it.',

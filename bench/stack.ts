@@ -96,6 +96,9 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
             API_KEYS: `bench:provisioner:${hashApiKey(provisionerKey)}`,
             AUDIT_LOG_PATH: join(dataDir, `${slug(name)}-audit.jsonl`),
             GROUP_LINKS_PATH: join(dataDir, `${slug(name)}-group-links.json`),
+            // The caller budget stays on (what it costs is measured) but far above what the cold
+            // loops spend in a minute, so no benchmark request is ever refused by it.
+            CALLER_UPSTREAM_CALLS_PER_MINUTE: '10000000',
             ...extra,
           }),
           core: options.cores.gateway,

@@ -30,6 +30,8 @@ export interface CallSummary {
   observed: number[];
   /** Worst (largest) observed over the minimum. */
   ratio: number | null;
+  /** Demand control's estimates of the same requests (before each ran). */
+  estimates: number[];
 }
 
 export interface ReadSummary {
@@ -115,9 +117,10 @@ function loadSummary(runs: LoadRun[], baselines?: LoadRun[]): LoadSummary {
   };
 }
 
-const callSummary = (minimum: number, observed: number[]): CallSummary => ({
+const callSummary = (minimum: number, observed: number[], estimates: number[] = []): CallSummary => ({
   minimum,
   observed,
+  estimates,
   ratio: observed.length && minimum > 0 ? Math.max(...observed) / minimum : null,
 });
 
@@ -130,7 +133,7 @@ function pushRun(rounds: Array<PushRound & { firstPlan: WavePlan; rerunPlan: Wav
     plan,
     wallMs: spread(rounds.map((r) => r[which].wallMs)),
     ratio: spread(rounds.map((r) => r[which].wallMs / planOf(r).idealMs)),
-    calls: callSummary(plan?.minimum ?? 0, rounds.map((r) => r[which].calls)),
+    calls: callSummary(plan?.minimum ?? 0, rounds.map((r) => r[which].calls), rounds.flatMap((r) => (r[which].estimate === null || r[which].estimate === undefined ? [] : [r[which].estimate!]))),
     writes: rounds.map((r) => r[which].writes),
     cpuMs: spread(rounds.map((r) => r[which].cpuMs)),
     simulatorCpuMs: spread(rounds.map((r) => r[which].simulatorCpuMs)),
@@ -170,7 +173,7 @@ export function summarizePass(pass: PassResult, connections: number[]): PassSumm
       subject: s.subject,
       idealMs: s.idealMs,
       waves: s.waves,
-      calls: callSummary(s.minimum, rounds.flatMap((x) => x.read.cold.calls)),
+      calls: callSummary(s.minimum, rounds.flatMap((x) => x.read.cold.calls), rounds.flatMap((x) => x.read.cold.estimates ?? [])),
       warmSingleCalls: maxOf(rounds.filter((x) => x.read.warm).map((x) => x.read.warm!.singleCalls)),
       warmLoadCalls: maxOf(rounds.filter((x) => x.read.warm).map((x) => x.read.warm!.loadCalls)),
       upstreamFailures: rounds.reduce((sum, x) => sum + x.read.cold.failed, 0),
