@@ -25,7 +25,7 @@ const SIM_RATE_LIMIT = 100_000_000;
  * Settings the gateway reads from the environment. Any of them set in the caller's shell (a
  * REDIS_URL, say) would change what is measured, so they are dropped and set explicitly.
  */
-const GATEWAY_SETTINGS = /^(ANYPOINT_|CACHE_|REDIS_URL$|DATABASE_URL$|GRAPHQL_|JWT_|API_KEYS$|AUDIT_|GROUP_LINKS_PATH$|PROVISIONING_|IDEMPOTENCY_|HOST$|PORT$|SIMULATOR_|ANONYMOUS_READS$|OTEL_|LOG_|SHUTDOWN_)/;
+const GATEWAY_SETTINGS = /^(ANYPOINT_|CACHE_|REDIS_URL$|DATABASE_URL$|GRAPHQL_|JWT_|API_KEYS$|AUDIT_|GROUP_LINKS_PATH$|PROVISIONING_|IDEMPOTENCY_|HOST$|PORT$|SIMULATOR_|ANONYMOUS_READS$|OTEL_|LOG_|SHUTDOWN_|CALLER_|DOWNLOAD_|HTTP_|RESPONSE_)/;
 
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
