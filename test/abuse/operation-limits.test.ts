@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../src/server/api-keys.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
 import { expectResponsiveDuring } from './support.js';
 
@@ -9,12 +10,14 @@ import { expectResponsiveDuring } from './support.js';
  * for seconds per request (its depth check re-walked every fragment at every spread), and the
  * alias bombs built answers of tens of megabytes.
  */
+const READER_KEY = 'agk_operation_limits_reader_key_0123456789';
+
 describe('operation limits', () => {
   let stack: Stack;
 
   beforeAll(async () => {
     // Anonymous reads on, as in demo mode: every attack here needs no credentials.
-    stack = await startStack();
+    stack = await startStack({}, { API_KEYS: `limits:reader:${hashApiKey(READER_KEY)}` });
   });
   afterAll(() => stack.close());
 
@@ -96,5 +99,7 @@ describe('operation limits', () => {
   it('gives "Did you mean" hints only to callers with credentials', async () => {
     const anonymous = await stack.gw.gql('{ organizatons { id } }');
     expect(anonymous.errors![0]!.message).toBe('Cannot query field "organizatons" on type "Query".');
+    const reader = await stack.gw.gql('{ organizatons { id } }', undefined, { 'x-api-key': READER_KEY });
+    expect(reader.errors![0]!.message).toBe('Cannot query field "organizatons" on type "Query". Did you mean "organizations" or "organization"?');
   });
 });
