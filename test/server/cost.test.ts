@@ -93,6 +93,18 @@ describe('PlatformSizes', () => {
   });
 });
 
+describe('PlatformSizes.version', () => {
+  it('moves when a size changes and stays when the same value is read again (estimates are reused meanwhile)', () => {
+    const sizes = knownPlatform();
+    const before = sizes.version;
+    sizes.observe('users', `total:${ROOT}`, 600);
+    sizes.observe('organizations', `detail:a`, { environments: [1, 2, 3, 4].map((i) => ({ id: `a-env-${i}` })) });
+    expect(sizes.version).toBe(before);
+    sizes.observe('users', `total:${ROOT}`, 601);
+    expect(sizes.version).toBeGreaterThan(before);
+  });
+});
+
 describe('createCallerBudget (in memory)', () => {
   it('reserves estimates, settles to actual calls, refuses past the budget until the next minute', async () => {
     let now = 120_000;

@@ -1,9 +1,9 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import type { CallMeters } from '../../observability/call-meters.js';
 import type { GatewayContext } from '../context.js';
 import type { CallerBudget, Reservation } from './caller-budget.js';
-import { estimateCost } from './estimate.js';
+import { estimateCost, type CostEstimate, type EstimateInput } from './estimate.js';
 import type { PlatformSizes } from './platform-sizes.js';
 
 /**
@@ -30,8 +30,25 @@ export interface DemandControlOptions {
   onBudgetError?: (error: unknown) => void;
 }
 
+/** Estimates per document (Apollo hands out the same document object for the same query text). */
+const MAX_ESTIMATES_PER_DOCUMENT = 64;
+
 export function demandControlPlugin(options: DemandControlOptions): ApolloServerPlugin<GatewayContext> {
   const { sizes, meters, budget } = options;
+  // A warm repeat (the same document and variables, nothing learned since) reuses its estimate.
+  const estimates = new WeakMap<DocumentNode, Map<string, { version: number; estimate: CostEstimate }>>();
+  const estimateOf = (input: Omit<EstimateInput, 'sizes' | 'rootOrgId' | 'singleGetLimit'>, operationName: string | undefined): CostEstimate => {
+    const key = `${operationName ?? ''}\n${JSON.stringify(input.variables)}`;
+    const version = sizes.version;
+    let known = estimates.get(input.document);
+    const hit = known?.get(key);
+    if (hit && hit.version === version) return hit.estimate;
+    const estimate = estimateCost({ ...input, sizes, rootOrgId: options.rootOrgId, singleGetLimit: options.singleGetLimit });
+    if (!known) estimates.set(input.document, (known = new Map()));
+    if (known.size >= MAX_ESTIMATES_PER_DOCUMENT) known.clear();
+    known.set(key, { version, estimate });
+    return estimate;
+  };
   return {
     async requestDidStart({ contextValue }) {
       const meter = meters.start(contextValue.requestId);
@@ -41,15 +58,7 @@ export function demandControlPlugin(options: DemandControlOptions): ApolloServer
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
-          const estimate = estimateCost({
-            schema,
-            document,
-            operation,
-            variables: request.variables ?? {},
-            sizes,
-            rootOrgId: options.rootOrgId,
-            singleGetLimit: options.singleGetLimit,
-          });
+          const estimate = estimateOf({ schema, document, operation, variables: request.variables ?? {} }, request.operationName);
           contextValue.cost!.estimate = estimate;
           if (estimate.upstreamCalls > options.maxUpstreamCalls || estimate.resultFields > options.maxResultFields) {
             const over = estimate.upstreamCalls > options.maxUpstreamCalls ? `${estimate.upstreamCalls} upstream calls (the limit is ${options.maxUpstreamCalls})` : `an answer of ${estimate.resultFields} fields (the limit is ${options.maxResultFields})`;

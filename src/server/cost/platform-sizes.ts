@@ -34,6 +34,8 @@ const ASSUMED = {
 class SizeTable implements ListSizes {
   readonly byId = new Map<string, number>();
   private sum = 0;
+  /** Bumped whenever a size changes, so estimates made before can be told apart from stale ones. */
+  changes = 0;
   /** Entries beyond this are not kept (a platform has a bounded number of entities; a hostile id stream must not grow memory). */
   private static readonly MAX_ENTRIES = 100_000;
 
@@ -41,9 +43,10 @@ class SizeTable implements ListSizes {
 
   set(id: string, size: number): void {
     const before = this.byId.get(id);
-    if (before === undefined && this.byId.size >= SizeTable.MAX_ENTRIES) return;
+    if (before === size || (before === undefined && this.byId.size >= SizeTable.MAX_ENTRIES)) return;
     this.sum += size - (before ?? 0);
     this.byId.set(id, size);
+    this.changes += 1;
   }
 
   /** The list of `id` when seen; else the mean of those seen; else the assumed size. */
@@ -99,6 +102,15 @@ export class PlatformSizes {
   readonly envOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
+  private ownChanges = 0;
+
+  /** Changes whenever anything an estimate reads changes: an estimate made at the same version is still right. */
+  get version(): number {
+    let version = this.ownChanges;
+    for (const table of [this.envs, this.users, this.teams, this.members, this.apisPerEnv, this.orgChildren, this.teamChildren, this.roles]) version += table.changes;
+    return version;
+  }
+
   get organizations(): number {
     return this.orgCount ?? ASSUMED.orgs;
   }
@@ -136,6 +148,7 @@ export class PlatformSizes {
   }
 
   private learnTree(nodes: TreeNode[]): void {
+    if (this.orgCount !== nodes.length) this.ownChanges += 1;
     this.orgCount = nodes.length;
     const parentOf = new Map<string, string | null>();
     for (const node of nodes) {
@@ -148,13 +161,18 @@ export class PlatformSizes {
       for (let at = node.parentId; at && depth <= nodes.length; at = parentOf.get(at) ?? null) depth += 1;
       deepest = Math.max(deepest, depth);
     }
+    if (this.depth !== deepest) this.ownChanges += 1;
     this.depth = deepest;
   }
 
   private learnDetail(orgId: string, detail: OrgDetail): void {
     const envs = Array.isArray(detail?.environments) ? detail.environments : [];
     this.envs.set(orgId, envs.length);
-    for (const env of envs) if (typeof env?.id === 'string') this.envOrg.set(env.id, orgId);
+    for (const env of envs) {
+      if (typeof env?.id !== 'string' || this.envOrg.get(env.id) === orgId) continue;
+      this.envOrg.set(env.id, orgId);
+      this.ownChanges += 1;
+    }
   }
 
   private learnTeams(orgId: string, teams: TeamRow[]): void {
@@ -167,7 +185,11 @@ export class PlatformSizes {
     for (const team of teams) {
       const ids = children.get(team.team_id) ?? [];
       this.teamChildren.set(team.team_id, ids.length);
-      if (this.childTeamIds.size < 100_000 || this.childTeamIds.has(team.team_id)) this.childTeamIds.set(team.team_id, ids);
+      const known = this.childTeamIds.get(team.team_id);
+      if (known && known.length === ids.length && known.every((id, i) => id === ids[i])) continue;
+      if (this.childTeamIds.size >= 100_000 && !known) continue;
+      this.childTeamIds.set(team.team_id, ids);
+      this.ownChanges += 1;
     }
   }
 }
