@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
+import { createDownloader, DEFAULT_DOWNLOAD_LIMITS, type DownloadLimits } from './download.js';
 import { AnypointError } from './errors.js';
 import { withRetry, type RetryHooks } from './retry.js';
 import { DEFAULT_RETRY_POLICY, headerValue, type RetryPolicy } from './retry-policy.js';
@@ -62,6 +63,8 @@ export interface AnypointClientOptions {
   traceCall?: (call: { method: string; route: string; requestId: string; attempt: number }) => TracedCall | undefined;
   /** Extra headers per call (e.g. traceparent), computed at send time. */
   headers?: () => Record<string, string>;
+  /** What download() may fetch and how much (download.ts); only the control plane, 10 MB, by default. */
+  downloads?: Partial<DownloadLimits>;
   dispatcher?: Dispatcher;
 }
 
@@ -71,7 +74,10 @@ export interface AnypointClient {
   readonly origin: string;
   readonly tokens: TokenProvider;
   request<T>(options: RequestOptions): Promise<T>;
-  /** GETs a signed absolute URL (Exchange file links) without the bearer token. */
+  /**
+   * GETs a signed absolute URL (Exchange file links) without the bearer token, if the download
+   * policy admits it; DownloadError (DOWNLOAD_REFUSED, DOWNLOAD_TOO_LARGE) when not.
+   */
   download(url: string, options?: { signal?: AbortSignal; requestId?: string }): Promise<{ body: unknown; contentType: string }>;
   /** Waits for calls in flight; `force` aborts them instead (a shutdown that ran out of time). */
   close(options?: { force?: boolean }): Promise<void>;
@@ -237,6 +243,18 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   /** onRetry with the request id, so a retry can be found in the logs next to its calls. */
   const retryHooks = (requestId: string): RetryHooks => ({ onRetry: options.onRetry && ((info) => options.onRetry!({ ...info, requestId })) });
 
+  const downloads = createDownloader({
+    controlPlaneOrigin: origin,
+    controlPlane: dispatcher,
+    limits: { ...DEFAULT_DOWNLOAD_LIMITS, ...options.downloads },
+    retryPolicy: policy,
+    retryHooks,
+    onCall: options.onCall,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+  });
+
   async function perform(opts: RequestOptions, path: string, signal: AbortSignal | undefined): Promise<unknown> {
     const method = opts.method ?? 'GET';
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -266,42 +284,14 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
       if (method !== 'GET') return perform(opts, path, opts.signal) as Promise<T>;
       return inflight.run(`${opts.route} ${path}`, opts.signal, (shared) => perform(opts, path, shared)) as Promise<T>;
     },
-    async download(url, downloadOptions = {}) {
-      const target = new URL(url);
-      const route = `${target.origin}/<signed file link>`;
-      const requestId = downloadOptions.requestId ?? randomUUID();
-      let attempt = 0;
-      const response = await withRetry(
-        policy,
-        { method: 'GET', route, idempotent: true, signal: downloadOptions.signal },
-        async () => {
-          attempt += 1;
-          const started = performance.now();
-          let status: number | null = null;
-          try {
-            // Not traced: a signed link may point outside Anypoint, where a traceparent has no business.
-            const result = await send(dispatcher, target.origin, {
-              method: 'GET',
-              path: `${target.pathname}${target.search}`,
-              route,
-              headers: { 'x-request-id': requestId },
-              signal: downloadOptions.signal,
-            });
-            status = result.status;
-            return result;
-          } finally {
-            options.onCall?.({ method: 'GET', route, status, durationMs: performance.now() - started, requestId, attempt });
-          }
-        },
-        retryHooks(requestId),
-      );
-      return { body: response.body, contentType: String(headerValue(response.headers, 'content-type') ?? '') };
-    },
+    download: (url, downloadOptions) => downloads.download(url, downloadOptions),
     async close({ force = false } = {}) {
       // Idempotent: shutdown paths may overlap (a signal during a failed start, tests' cleanup).
-      if (closed || options.dispatcher) return;
+      if (closed) return;
       closed = true;
-      await (force ? dispatcher.destroy() : dispatcher.close());
+      await downloads.close(force);
+      // An injected dispatcher belongs to whoever injected it.
+      if (!options.dispatcher) await (force ? dispatcher.destroy() : dispatcher.close());
     },
   };
 }

@@ -14,6 +14,19 @@ export interface ExchangeRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * Most body bytes to accept: a larger Content-Length, or more bytes than that on the wire,
+   * aborts the request (and so its connection) with ResponseTooLargeError. No limit when absent.
+   */
+  maxBodyBytes?: number;
+}
+
+/** The response body is over ExchangeRequest.maxBodyBytes; nothing past the limit was read. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The response body is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
 }
 
 export interface ExchangeResponse {
@@ -31,6 +44,8 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
       return;
     }
     const response: ExchangeResponse = { status: 0, headers: {}, chunks: [] };
+    const limit = req.maxBodyBytes;
+    let received = 0;
     // Until the request is written to a connection there is nothing to abort: an abort while it
     // is queued is remembered and carried out when it starts (what request() does too).
     let controller: Dispatcher.DispatchController | null = null;
@@ -49,13 +64,22 @@ export function exchange(dispatcher: Dispatcher, req: ExchangeRequest): Promise<
           controller = started;
           if (aborted) started.abort(signal!.reason as Error);
         },
-        onResponseStart(_, statusCode, headers) {
+        onResponseStart(control, statusCode, headers) {
           // An informational answer (1xx) is followed by the real one.
           if (statusCode < 200) return;
           response.status = statusCode;
           response.headers = headers as ExchangeResponse['headers'];
+          // Announced too large: stop before reading any of it.
+          if (limit !== undefined && Number(headers['content-length']) > limit) control.abort(new ResponseTooLargeError(limit));
         },
-        onResponseData(_, chunk) {
+        onResponseData(control, chunk) {
+          if (control.aborted) return;
+          received += chunk.length;
+          // A body without a length (or lying about it) is cut off at the limit, not buffered whole.
+          if (limit !== undefined && received > limit) {
+            control.abort(new ResponseTooLargeError(limit));
+            return;
+          }
           response.chunks.push(chunk);
         },
         onResponseEnd() {

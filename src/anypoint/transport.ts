@@ -1,6 +1,7 @@
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { AnypointError } from './errors.js';
-import { bodyText, exchange, type ExchangeResponse } from './http-exchange.js';
+import { DownloadError } from './download-errors.js';
+import { bodyText, exchange, ResponseTooLargeError, type ExchangeResponse } from './http-exchange.js';
 
 /** One HTTP exchange over undici, with the body parsed by content type. No retries, no auth. */
 export interface TransportRequest {
@@ -11,6 +12,8 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** Most body bytes to read (file downloads); see ExchangeRequest.maxBodyBytes. */
+  maxBodyBytes?: number;
 }
 
 export interface TransportResponse {
@@ -50,8 +53,12 @@ export async function send(dispatcher: Dispatcher, origin: string, req: Transpor
       headers: req.headers,
       body: req.body,
       signal: req.signal,
+      maxBodyBytes: req.maxBodyBytes,
     });
   } catch (error) {
+    // The download path's limits (a body over its cap, a host resolved to a refused address) are
+    // not network failures: never retried, each keeps its own code.
+    if (error instanceof ResponseTooLargeError || error instanceof DownloadError) throw error;
     throw networkError(error, req.method, req.route, req.signal);
   }
   return { status: response.status, headers: response.headers, body: parseBody(response, req) };

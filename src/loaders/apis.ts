@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import { inflateRawSync } from 'node:zlib';
 import { API_ROUTES, getApiInstance, listAllApiInstances } from '../anypoint/api-manager.js';
+import { DownloadError } from '../anypoint/download-errors.js';
 import { getAsset, searchAssetsOfOrganizations } from '../anypoint/exchange.js';
 import type { AnypointApiInstance, AnypointApiList, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
-import { notFound } from '../errors.js';
+import { GatewayError, notFound } from '../errors.js';
 import { isNotFound, type LoaderDeps } from './deps.js';
 import type { OrganizationLoaders } from './organizations.js';
 import { readZipEntry } from './zip-entry.js';
@@ -121,14 +121,24 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (k) => `${k.groupId}/${k.assetId}/${k.version}` },
   );
 
-  /** The spec file's text: YAML/JSON as served, or the main file out of a zip. */
+  /**
+   * The spec file's text: YAML/JSON as served, or the main file out of a zip. The link comes from
+   * upstream data, so the download and the inflate are bounded (DOWNLOAD_* settings); a refusal
+   * fails this field alone.
+   */
   const specContent = (asset: AnypointExchangeAsset, file: AnypointExchangeFile): Promise<string> =>
     cache.get('exchange', `spec:${asset.groupId}/${asset.assetId}/${asset.version}/${file.classifier}`, async () => {
       const link = file.externalLink ?? file.downloadURL;
       if (!link) throw notFound('Specification file of', `${asset.groupId}/${asset.assetId}/${asset.version}`);
-      const { body } = await client.download(link, call);
+      let body: unknown;
+      try {
+        ({ body } = await client.download(link, call));
+      } catch (error) {
+        if (error instanceof DownloadError) throw new GatewayError(error.code, error.message);
+        throw error;
+      }
       if (Buffer.isBuffer(body)) {
-        return file.packaging === 'zip' ? readZipEntry(body, file.mainFile ?? undefined, inflateRawSync) : body.toString('utf8');
+        return file.packaging === 'zip' ? readZipEntry(body, file.mainFile ?? undefined, deps.archiveLimits) : body.toString('utf8');
       }
       return typeof body === 'string' ? body : JSON.stringify(body);
     });

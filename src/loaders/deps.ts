@@ -1,5 +1,6 @@
 import type { AnypointClient } from '../anypoint/client.js';
 import type { ReadThrough } from './read-through.js';
+import type { ArchiveLimits } from './zip-entry.js';
 
 /** What every loader family needs for one GraphQL request. */
 export interface LoaderDeps {
@@ -8,6 +9,8 @@ export interface LoaderDeps {
   /** Passed to every upstream call: cancellation and request-id propagation. */
   call: { signal?: AbortSignal; requestId?: string };
   rootOrgId: string;
+  /** How far a downloaded spec archive may be read (entries, inflated bytes). */
+  archiveLimits: ArchiveLimits;
   /**
    * Batches up to this size fetch entities one by one; larger ones list the collection instead.
    * Used when the collection's size is not known yet (a known size decides by page count).

@@ -75,6 +75,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     headersTimeoutMs: config.upstream.requestTimeoutMs,
     bodyTimeoutMs: config.upstream.requestTimeoutMs,
     retryPolicy: { maxAttempts: config.upstream.maxAttempts, maxWaitMs: config.upstream.maxRetryWaitMs },
+    downloads: config.downloads,
     ...observability.client,
   });
   const rootOrgId = anypoint.orgId ?? (await getMe(client)).client?.org_id;
@@ -95,6 +96,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     ttls: config.cache.ttlMs,
     rootOrgId,
     singleGetLimit: config.upstream.singleGetLimit,
+    downloads: config.downloads,
     onBatch: observability.onBatch,
   };
   const root = await openProvisioningRoot(config, {

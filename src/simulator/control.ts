@@ -4,6 +4,7 @@ import { FaultSpecError, validateFaultConfig, type FaultInjector } from './fault
 import type { RateLimiter } from './rate-limit.js';
 import type { RouteDef, SimResponse } from './http.js';
 import { BodyError, readBody } from './request-body.js';
+import { SpecFileOverrideError, buildOverride, parseOverrideRequest, type SpecFileOverride } from './spec-file-overrides.js';
 import type { SimStore } from './store.js';
 
 /**
@@ -36,12 +37,15 @@ function snapshot(store: SimStore) {
   };
 }
 
+/** An override as the control plane reports it: what was asked for and how many bytes the link now serves. */
+const overrideView = (o: SpecFileOverride) => ({ asset: o.asset, ...o.attack, ...(o.file ? { bytes: o.file.content.length } : {}) });
+
 export async function handleControl(req: IncomingMessage, path: string, deps: ControlDeps): Promise<SimResponse> {
   try {
     return await controlRoute(req, path, deps);
   } catch (error) {
     // A body that is not JSON is the caller's mistake (400), not a simulator failure (500).
-    if (error instanceof BodyError) return { status: error.status, body: { status: error.status, message: error.message } };
+    if (error instanceof BodyError || error instanceof SpecFileOverrideError) return { status: error.status, body: { status: error.status, message: error.message } };
     throw error;
   }
 }
@@ -88,6 +92,19 @@ async function controlRoute(req: IncomingMessage, path: string, deps: ControlDep
     }
     case 'POST /rate-limit/reset':
       deps.rateLimiter.reset();
+      return { status: 204 };
+    case 'GET /spec-files':
+      return { status: 200, body: [...deps.store.specFileOverrides.values()].map(overrideView) };
+    case 'PUT /spec-files': {
+      const { asset: key, attack } = parseOverrideRequest(await readBody(req));
+      const asset = deps.store.assets.get(key);
+      if (!asset) throw new SpecFileOverrideError(404, `Asset ${key} not found`);
+      const override = await buildOverride(asset, key, attack);
+      deps.store.specFileOverrides.set(key, override);
+      return { status: 200, body: overrideView(override) };
+    }
+    case 'DELETE /spec-files':
+      deps.store.specFileOverrides.clear();
       return { status: 204 };
     case 'GET /state':
       return { status: 200, body: snapshot(deps.store) };

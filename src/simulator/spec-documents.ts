@@ -56,6 +56,8 @@ export function specDocument(asset: ExchangeAssetRecord): string {
 export interface SpecFile {
   content: Buffer;
   contentType: string;
+  /** How Exchange lists the file's packaging: OAS as one YAML file, RAML zipped. */
+  packaging: 'yaml' | 'zip';
   /** Hex digests of content, as Exchange lists them on the asset's files[]. */
   md5: string;
   sha1: string;
@@ -76,10 +78,15 @@ export function specFile(asset: ExchangeAssetRecord): SpecFile | null {
   const key = `${asset.specFormat}\n${asset.mainFile}\n${text}`;
   let file = builtFiles.get(key);
   if (!file) {
-    const content = asset.specFormat === 'raml' ? createZip([{ name: asset.mainFile, content: text }]) : Buffer.from(text, 'utf8');
-    const digest = (algorithm: string) => createHash(algorithm).update(content).digest('hex');
-    file = { content, contentType: asset.specFormat === 'raml' ? 'application/zip' : 'application/yaml', md5: digest('md5'), sha1: digest('sha1') };
+    const zipped = asset.specFormat === 'raml';
+    file = describeFile(zipped ? createZip([{ name: asset.mainFile, content: text }]) : Buffer.from(text, 'utf8'), zipped ? 'zip' : 'yaml');
     builtFiles.set(key, file);
   }
   return file;
+}
+
+/** A file as Exchange lists and serves it: its bytes, content type, packaging and digests. */
+export function describeFile(content: Buffer, packaging: SpecFile['packaging']): SpecFile {
+  const digest = (algorithm: string) => createHash(algorithm).update(content).digest('hex');
+  return { content, contentType: packaging === 'zip' ? 'application/zip' : 'application/yaml', packaging, md5: digest('md5'), sha1: digest('sha1') };
 }

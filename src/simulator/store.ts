@@ -15,6 +15,7 @@ import type {
   TokenRecord,
   UserRecord,
 } from './model.js';
+import type { SpecFileOverride } from './spec-file-overrides.js';
 
 /**
  * All simulator state for one platform, with the derived lookups the routes need. Mutations go
@@ -43,6 +44,8 @@ export class SimStore {
   readonly apis = new GroupedMap<number, ApiInstanceRecord, string>((api) => api.environmentId);
   readonly policies: PolicyRecord[] = [];
   readonly contracts: ContractRecord[] = [];
+  /** Hostile spec files put on assets through /__sim/spec-files (abuse tests), by asset key. */
+  readonly specFileOverrides = new Map<string, SpecFileOverride>();
   /** Signs the spec download links the simulator hands out (Exchange's short-lived links). */
   fileSecret = '';
   rootOrgId = '';

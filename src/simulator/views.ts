@@ -1,4 +1,4 @@
-import { specFile } from './spec-documents.js';
+import { servedSpecFile } from './spec-file-overrides.js';
 import type { SimStore } from './store.js';
 import type {
   ApiInstanceRecord,
@@ -237,14 +237,15 @@ export function apiEndpointView(api: ApiInstanceRecord) {
   };
 }
 
-export function fileView(asset: ExchangeAssetRecord, link: string) {
-  const file = specFile(asset);
+export function fileView(store: SimStore, asset: ExchangeAssetRecord, link: string) {
+  const file = servedSpecFile(store, asset);
   if (!asset.specFormat || !file) return [];
   return [
     {
       classifier: asset.specFormat,
-      // OAS specs are a single YAML file here; RAML specs come as a zip, as Exchange packages them.
-      packaging: asset.specFormat === 'oas' ? 'yaml' : 'zip',
+      // OAS specs are a single YAML file here; RAML specs come as a zip, as Exchange packages them
+      // (a /__sim/spec-files override may serve something else, and says so here).
+      packaging: file.packaging,
       externalLink: link,
       downloadURL: link,
       md5: file.md5,
@@ -278,7 +279,7 @@ export function assetSummaryView(store: SimStore, asset: ExchangeAssetRecord, li
     labels: asset.labels,
     categories: asset.categories,
     customFields: [],
-    files: fileView(asset, link),
+    files: fileView(store, asset, link),
     createdBy: author
       ? { id: author.id, userName: author.username, firstName: author.firstName, lastName: author.lastName }
       : null,

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SimError, intParam, json, notFound, type RouteContext, type RouteDef } from '../http.js';
 import type { ExchangeAssetRecord } from '../model.js';
-import { specFile } from '../spec-documents.js';
+import { overriddenLink, servedSpecFile } from '../spec-file-overrides.js';
 import { assetDetailView, assetSummaryView } from '../views.js';
 
 /**
@@ -18,6 +18,8 @@ function sign(secret: string, path: string, expires: number): string {
 
 function fileLink(ctx: RouteContext, asset: ExchangeAssetRecord): string {
   if (!asset.mainFile) return '';
+  const overridden = overriddenLink(ctx.store, asset);
+  if (overridden !== undefined) return overridden;
   const fileName = asset.specFormat === 'raml' ? `${asset.assetId}-${asset.version}-raml.zip` : asset.mainFile;
   const path = `/__files/${asset.groupId}/${asset.assetId}/${asset.version}/${fileName}`;
   const expires = Math.floor(Date.now() / 1000) + LINK_LIFETIME_SECONDS;
@@ -67,7 +69,7 @@ function download(ctx: RouteContext) {
   if (given.length !== expected.length || !timingSafeEqual(given, expected) || expires * 1000 < Date.now()) {
     throw new SimError(403, 'The download link is invalid or has expired');
   }
-  const file = specFile(requireAsset(ctx));
+  const file = servedSpecFile(ctx.store, requireAsset(ctx));
   if (!file) throw notFound(`File ${fileName}`);
   return { status: 200, raw: file.content, contentType: file.contentType };
 }
