@@ -44,6 +44,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
       return 2;
     }
     io.err(`anypoint-graph ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+    io.exitAfterFailure?.(1);
     return 1;
   }
 }

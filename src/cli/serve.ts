@@ -15,7 +15,8 @@ loopback port and uses its demo connected app.
 
 Logs are JSON lines (pino): info and below on stdout, warnings and errors on stderr; LOG_LEVEL
 sets the threshold. SIGTERM or SIGINT drains the requests in flight (SHUTDOWN_TIMEOUT_MS), closes
-the stores and exits 0.
+the stores and exits 0. A start that fails (the audit file locked by another process, say)
+closes what it had opened, in reverse, and exits 1.
 
 Options:
   --port N       port to listen on (PORT, default 4000; 0 picks a free port)
@@ -42,11 +43,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   // Every line is JSON, the start-up notices included, so a log collector can parse all of stdout.
   const logger = gatewayLogger(createLogger({ level: config.observability.logLevel, destination: lineDestination(io) }));
   const gateway = await startGateway(config, { logger });
-  if (gateway.simulator) {
-    logger.info(`No Anypoint credentials configured: using the embedded simulator (${config.simulator.preset} preset) at ${gateway.simulator.url}`);
-  } else {
-    logger.info(`Anypoint control plane: ${gateway.client.origin}`);
-  }
+  // The gateway itself logs the embedded simulator's address as it starts it.
+  if (!gateway.simulator) logger.info(`Anypoint control plane: ${gateway.client.origin}`);
   logger.info(`Audit trail: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.audit.path}`);
   logger.info(`Metrics: ${gateway.url}/metrics${config.observability.otlpEndpoint ? `; traces to ${new URL(config.observability.otlpEndpoint).origin}` : ''}`);
   if (gateway.demoKeys) {

@@ -52,6 +52,7 @@ export function lineDestination(sinks: LineSinks): DestinationStream {
 /** The gateway's logger interface over pino: message last, fields merged into the line. */
 export function gatewayLogger(logger: Logger): GatewayLogger {
   return {
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),
     error: (message, fields) => logger.error(fields ?? {}, message),

@@ -1,5 +1,3 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createAnypointClient, type AnypointClient, type UpstreamCall } from '../anypoint/client.js';
@@ -17,6 +15,8 @@ import { generateApiKey, hashApiKey } from './api-keys.js';
 import { createAuthenticator } from './auth.js';
 import { authorizationPlugin } from './authorization.js';
 import { createHttpHandler } from './http.js';
+import { listenHttp } from './http-listener.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { openProvisioningRoot } from './provisioning-root.js';
 import { ANONYMOUS, type Role } from './roles.js';
 import { ResponseCache } from './response-cache.js';
@@ -25,12 +25,14 @@ import { createSchema } from './schema.js';
 
 /** Where the gateway reports what operators need to know; `serve` implements it on pino (observability/logger.ts). */
 export interface GatewayLogger {
+  /** Routine events an operator looks at only when chasing something (a client hanging up mid-request). */
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export const silentLogger: GatewayLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: GatewayLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface GatewayOptions {
   logger?: GatewayLogger;
@@ -53,18 +55,48 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The composition root: config in, a listening gateway out. */
+/**
+ * The composition root: config in, a listening gateway out. A start that fails part way closes
+ * what it had opened, in reverse, before it throws: the process can then exit instead of
+ * idling with an embedded simulator still listening.
+ */
 export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? silentLogger;
+  const lifecycle = createLifecycle(logger);
+  try {
+    return await openGateway(config, options, logger, lifecycle);
+  } catch (error) {
+    logger.error('start failed; closing what it opened', { error: error instanceof Error ? error.message : String(error) });
+    await lifecycle.closeAll();
+    throw error;
+  }
+}
+
+/** Each step registers its close with `lifecycle` as soon as it has opened something. */
+async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOptions, logger: GatewayLogger, lifecycle: Lifecycle): Promise<Gateway> {
   let simulator: Simulator | null = null;
   let anypoint: AnypointSettings;
   if (config.anypoint) {
     anypoint = config.anypoint;
   } else {
-    simulator = await startSimulator({ port: 0, preset: config.simulator.preset, seed: config.simulator.seed });
+    const embedded = await startSimulator({ port: 0, preset: config.simulator.preset, seed: config.simulator.seed });
+    lifecycle.onClose('closed the embedded simulator', () => embedded.close());
+    // Logged now, with its address, so a start that fails later still says what it had opened.
+    logger.info(`No Anypoint credentials configured: using the embedded simulator (${config.simulator.preset} preset) at ${embedded.url}`, { simulatorUrl: embedded.url });
+    simulator = embedded;
     anypoint = { baseUrl: simulator.url, clientId: simulator.demoApp.clientId, clientSecret: simulator.demoApp.clientSecret, orgId: simulator.demoApp.orgId };
   }
   const observability = createObservability({ logger, settings: config.observability, upstreamOrigin: anypoint.baseUrl, onUpstreamCall: options.onUpstreamCall });
+  // Closed late in a shutdown, so the spans of the requests it drained are exported too.
+  if (config.observability.otlpEndpoint) lifecycle.onClose('flushed the buffered spans', () => observability.close());
+  // Opened before the client, so a shutdown closes it after the client: calls still finishing can still write to it.
+  const sharedCache = createSharedCache({
+    redisUrl: config.cache.redisUrl ?? undefined,
+    namespace: config.cache.namespace,
+    onError: (operation, error) => logger.warn('cache backend failed; treating as a miss', { operation, error: String(error) }),
+    onLookup: observability.onCacheLookup,
+  });
+  lifecycle.onClose('closed the cache', () => sharedCache.close(), { backend: sharedCache.backend });
 
   const client = createAnypointClient({
     baseUrl: anypoint.baseUrl,
@@ -78,15 +110,12 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     downloads: config.downloads,
     ...observability.client,
   });
+  // Set when the drain timed out: nobody then waits for the upstream calls still running (a token refresh, say).
+  let drainTimedOut = false;
+  lifecycle.onClose('closed the upstream connection pool', () => client.close({ force: drainTimedOut }));
   const rootOrgId = anypoint.orgId ?? (await getMe(client)).client?.org_id;
   if (!rootOrgId) throw new Error('Could not discover the root organization: set ANYPOINT_ORG_ID');
 
-  const sharedCache = createSharedCache({
-    redisUrl: config.cache.redisUrl ?? undefined,
-    namespace: config.cache.namespace,
-    onError: (operation, error) => logger.warn('cache backend failed; treating as a miss', { operation, error: String(error) }),
-    onLookup: observability.onCacheLookup,
-  });
   // Two credentials (or control planes) never share entries.
   const cache = sharedCache.partition(identityPartition(client.identity));
 
@@ -108,6 +137,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     logger,
     onAuditError: observability.onAuditError,
   });
+  lifecycle.onClose('closed the audit trail and group links', () => root.close(), { backend: root.audit.backend });
 
   // Demo mode without keys: make one per role, so GraphiQL can try mutations and the audit trail.
   const demoKeys = config.anypoint === null && config.auth.apiKeys.length === 0 ? { reader: generateApiKey(), provisioner: generateApiKey(), auditor: generateApiKey() } : null;
@@ -143,12 +173,15 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     ],
   });
   await apollo.start();
+  lifecycle.onClose('stopped Apollo Server', () => apollo.stop());
 
   const handler = createHttpHandler({
     apollo,
     ready: async () => Boolean(await client.tokens.getToken()),
     metrics: () => observability.metrics.scrape(),
     authenticate: (headers) => authenticator.authenticate(headers),
+    anonymousReads: config.auth.anonymousReads,
+    maxBodyBytes: config.http.maxBodyBytes,
     context: async (req, signal, requestId, caller) => {
       const bypassCache = /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
       const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal, requestId });
@@ -165,71 +198,29 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       };
     },
   });
-  // Responses still being worked on, so a shutdown can wait for them (and count them).
-  const inflight = new Set<ServerResponse>();
-  let draining = false;
-  const server: Server = createServer((req, res) => {
-    inflight.add(res);
-    res.on('close', () => {
-      inflight.delete(res);
-      // The connection it leaves idle would keep the drain waiting until its keep-alive timeout.
-      if (draining) setImmediate(() => server.closeIdleConnections());
-    });
-    // A request that arrives on a kept-alive connection during the drain is served, then the connection closed.
-    if (draining) res.setHeader('connection', 'close');
-    observability.request(req, res, () => handler(req, res)).catch((error: unknown) => {
-      logger.error('request failed', { error: error instanceof Error ? error.stack : String(error) });
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-    });
+  const listener = await listenHttp({
+    host: config.host,
+    port: config.port,
+    settings: config.http,
+    log: logger,
+    handle: (req, res) => observability.request(req, res, () => handler(req, res)),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+  // First to close: nothing new gets in, and what is in flight finishes before the stores it uses close.
+  lifecycle.onClose('closed the HTTP listener', async () => {
+    drainTimedOut = await listener.drain(config.shutdownTimeoutMs);
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const { url } = listener;
 
-  let closing: Promise<void> | null = null;
-  /** One shutdown step: a failure is logged and the remaining stores are still closed. */
-  const step = async (done: string, close: () => Promise<unknown>, fields?: Record<string, unknown>) => {
-    try {
-      await close();
-      logger.info(done, fields);
-    } catch (error) {
-      logger.error(`shutdown step failed: ${done}`, { error: String(error) });
-    }
-  };
   /**
    * Stop accepting, let the requests in flight finish (up to SHUTDOWN_TIMEOUT_MS, then their
-   * connections are closed), then close what they used: Apollo, the audit trail and group links,
-   * the upstream pool, the cache; spans are flushed last, so the drained requests' are included.
+   * connections are closed), then close what they used, in the reverse order of the start:
+   * Apollo, the audit trail and group links, the upstream pool, the cache, the spans, the
+   * embedded simulator.
    */
+  let closing: Promise<void> | null = null;
   const shutDown = async () => {
     const started = performance.now();
-    draining = true;
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    for (const res of inflight) if (!res.headersSent) res.setHeader('connection', 'close');
-    logger.info('shutting down: no longer accepting connections', { inflightRequests: inflight.size, timeoutMs: config.shutdownTimeoutMs });
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs)));
-    const timedOut = await Promise.race([drained.then(() => false as const), expired]);
-    if (timedOut) {
-      logger.warn('shutdown timeout: closing connections with requests still running', { inflightRequests: inflight.size, timeoutMs: config.shutdownTimeoutMs });
-      server.closeAllConnections();
-      await drained;
-    } else {
-      logger.info('in-flight requests finished');
-    }
-    clearTimeout(timer);
-    await step('stopped Apollo Server', () => apollo.stop());
-    await step('closed the audit trail and group links', () => root.close(), { backend: root.audit.backend });
-    // Past the timeout nobody waits for the upstream calls still running (a token refresh, say).
-    await step('closed the upstream connection pool', () => client.close({ force: timedOut }));
-    await step('closed the cache', () => sharedCache.close(), { backend: sharedCache.backend });
-    if (simulator) await step('closed the embedded simulator', () => simulator!.close());
-    if (config.observability.otlpEndpoint) await step('flushed the buffered spans', () => observability.close());
+    await lifecycle.closeAll();
     logger.info('shutdown complete', { durationMs: Math.round(performance.now() - started) });
   };
   return {

@@ -7,6 +7,7 @@ import { CallerAuthError } from './auth.js';
 import type { GatewayContext } from './context.js';
 import type { Caller } from './roles.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js';
+import { declaredLength, readBody, refuseBody } from './request-body.js';
 
 /**
  * The gateway's HTTP surface on Node's own server: /graphql (GraphQL over GET and POST, GraphiQL
@@ -21,7 +22,14 @@ export interface HttpHandlerOptions {
   ready: () => Promise<boolean>;
   /** The Prometheus exposition; unauthenticated like the health checks, on the same listener. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** HTTP_MAX_BODY_KB: a body over it is refused with 413. */
   maxBodyBytes?: number;
+  /**
+   * Whether callers without credentials may query (ANONYMOUS_READS). When they may not, they
+   * are refused with 401 before their body is read: the role check would refuse them anyway,
+   * after the whole body had been buffered and parsed.
+   */
+  anonymousReads: boolean;
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -30,16 +38,9 @@ const sendJson = (res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 };
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const UNAUTHENTICATED_HEADERS = { 'www-authenticate': 'Bearer, ApiKey' };
+const unauthenticated = (message: string) => ({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+const TOO_LARGE = { errors: [{ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } }] };
 
 export function createHttpHandler(options: HttpHandlerOptions) {
   const limit = options.maxBodyBytes ?? 1_048_576;
@@ -83,20 +84,37 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     }
     if (req.method !== 'GET' && req.method !== 'POST') return sendJson(res, 405, { error: 'Use GET or POST' }, { allow: 'GET, POST' });
 
+    // Cheap refusals first: from the headers alone, before a byte of the body is read or parsed.
     let caller: Caller | null;
     try {
       caller = await options.authenticate(req.headers);
     } catch (error) {
       if (error instanceof CallerAuthError) {
-        return sendJson(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer, ApiKey' });
+        refuseBody(req, res, limit);
+        return sendJson(res, 401, unauthenticated(error.message), UNAUTHENTICATED_HEADERS);
       }
       // The identity provider's key set could not be fetched: not the caller's fault.
-      if (error instanceof GatewayError) return sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      if (error instanceof GatewayError) {
+        refuseBody(req, res, limit);
+        return sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      }
       throw error;
     }
+    if (caller === null && !options.anonymousReads) {
+      refuseBody(req, res, limit);
+      // The authorization plugin's words, so both refusals read the same.
+      return sendJson(res, 401, unauthenticated('Send an API key (x-api-key header) or a bearer token'), UNAUTHENTICATED_HEADERS);
+    }
+    if (req.method === 'POST' && (declaredLength(req) ?? 0) > limit) {
+      refuseBody(req, res, limit);
+      return sendJson(res, 413, TOO_LARGE);
+    }
 
-    const raw = req.method === 'POST' ? await readBody(req, limit) : '';
-    if (raw === null) return sendJson(res, 413, { errors: [{ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+    const raw = req.method === 'POST' ? await readBody(req, res, limit) : '';
+    if (raw === null) {
+      refuseBody(req, res, limit);
+      return sendJson(res, 413, TOO_LARGE);
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     let body: unknown;
