@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { checkPageSize, decodeCursor, encodeCursor } from './cursor.js';
 import { interruptedRecord } from './interrupted.js';
 import { ensureSchema } from '../storage/pg-ddl.js';
+import { fromPgJson, toPgJson, toPgText } from '../storage/pg-text.js';
 import { AuditCursorError, type AuditFilter, type AuditLog, type AuditPage, type AuditRecord } from './types.js';
 
 /**
@@ -106,17 +107,18 @@ class PostgresAuditLog implements AuditLog {
       if (found.rowCount === 0) throw new AuditCursorError();
       add((p) => `seq > ${p}`, seq);
     }
-    if (filter.actor !== undefined) add((p) => `actor = ${p}`, filter.actor);
-    if (filter.action !== undefined) add((p) => `action = ${p}`, filter.action);
-    if (filter.target !== undefined) add((p) => `target = ${p}`, filter.target);
+    // The columns hold their values escaped (pg-text.ts), so the filter is escaped the same way.
+    if (filter.actor !== undefined) add((p) => `actor = ${p}`, toPgText(filter.actor));
+    if (filter.action !== undefined) add((p) => `action = ${p}`, toPgText(filter.action));
+    if (filter.target !== undefined) add((p) => `target = ${p}`, toPgText(filter.target));
     if (filter.from !== undefined) add((p) => `at >= ${p}`, filter.from.toISOString());
     if (filter.to !== undefined) add((p) => `at < ${p}`, filter.to.toISOString());
     params.push(first + 1);
     const sql = `SELECT seq, record FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${params.length}`;
-    const { rows } = await this.pool.query<{ seq: string; record: AuditRecord }>(sql, params);
+    const { rows } = await this.pool.query<{ seq: string; record: unknown }>(sql, params);
     const page = rows.slice(0, first);
     const cursors = page.map((r) => encodeCursor('p', BigInt(r.seq)));
-    return { records: page.map((r) => r.record), cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
+    return { records: page.map((r) => fromPgJson<AuditRecord>(r.record)), cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
   }
 
   async recoverInterrupted(): Promise<AuditRecord[]> {
@@ -165,8 +167,8 @@ class PostgresAuditLog implements AuditLog {
 
 /** Reads the open intents again under the lock (the owner may have closed some before it went). */
 async function closeOpenIntents(client: PoolClient, deadInstanceId: string, instanceId: string): Promise<AuditRecord[]> {
-  const { rows } = await client.query<{ record: AuditRecord }>(`SELECT record FROM audit_events WHERE instance_id = $1 AND ${OPEN_INTENT} ORDER BY seq`, [deadInstanceId]);
-  const records = rows.map((r) => interruptedRecord(r.record, instanceId));
+  const { rows } = await client.query<{ record: unknown }>(`SELECT record FROM audit_events WHERE instance_id = $1 AND ${OPEN_INTENT} ORDER BY seq`, [deadInstanceId]);
+  const records = rows.map((r) => interruptedRecord(fromPgJson<AuditRecord>(r.record), instanceId));
   if (!records.length) return records;
   // All or none: a half-written batch would be reported partly now and partly on the next start.
   await client.query('BEGIN');
@@ -180,10 +182,15 @@ async function closeOpenIntents(client: PoolClient, deadInstanceId: string, inst
   return records;
 }
 
+/**
+ * Every text a caller may have chosen (the actor names their credential, the target their input,
+ * the record holds all of it) is escaped for PostgreSQL (pg-text.ts): any input, NUL included, is
+ * kept and reads back as sent. Ids, kind and status are the gateway's own and need no escape.
+ */
 function insert(db: pg.Pool | PoolClient, r: AuditRecord) {
   return db.query(
     `INSERT INTO audit_events (id, attempt_id, kind, at, actor, action, target, instance_id, status, record)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-    [r.id, r.attemptId, r.kind, r.at, r.actor, r.action, r.target, r.instanceId, r.status ?? null, JSON.stringify(r)],
+    [r.id, r.attemptId, r.kind, r.at, toPgText(r.actor), toPgText(r.action), toPgText(r.target), r.instanceId, r.status ?? null, toPgJson(r)],
   );
 }

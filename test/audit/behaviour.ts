@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AuditCursorError, type AuditLog, type AuditRecord } from '../../src/audit/types.js';
+import { anyText } from './any-text.js';
 
 /**
  * What every audit backend must do, run by each backend's test file (not a test file itself).
@@ -46,6 +48,35 @@ export function auditLogBehaviour(open: (instanceId: string) => Promise<AuditLog
     expect(page.records).toEqual([intent, outcome]);
     expect(page.hasNextPage).toBe(false);
     expect(page.endCursor).toEqual(expect.any(String));
+  });
+
+  it('keeps any text a caller sent, NUL and unpaired surrogates included, in every field, and reads it back exactly', async () => {
+    // Records of refused input hold it as sent: a name with a NUL, a target built from a garbage id.
+    await fc.assert(
+      fc.asyncProperty(anyText(), anyText(), async (text, other) => {
+        const record = make({
+          target: `user:${text}`,
+          input: { firstName: text, [other]: [other, text], nested: { lastName: `${other}${text}` } },
+          result: { userErrors: [{ code: 'NAME_INVALID', field: ['input', 'firstName'], message: text }] },
+          error: { code: 'NAME_INVALID', message: text },
+        });
+        await log.append(record);
+        // The property runs again on the same texts while it shrinks: earlier records may match too.
+        const found = await all({ target: record.target });
+        expect(found.every((r) => r.target === record.target)).toBe(true);
+        expect(found.find((r) => r.id === record.id)).toEqual(record);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('filters on a target holding a NUL or U+FFFF by the exact string, never by its stored form', async () => {
+    const withNul = make({ target: 'user:a\u0000b' });
+    const lookalike = make({ target: 'user:a\uffff0b' });
+    await log.append(withNul);
+    await log.append(lookalike);
+    expect(await all({ target: 'user:a\u0000b' })).toEqual([withNul]);
+    expect(await all({ target: 'user:a\uffff0b' })).toEqual([lookalike]);
   });
 
   it('answers a query nothing matches with no records and a null endCursor', async () => {
