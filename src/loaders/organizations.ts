@@ -12,20 +12,22 @@ export interface OrgNode {
   childIds: string[];
 }
 
+/** The hierarchy's tree as a list, root first, each node with its parent and children. */
+export function flattenHierarchy(root: AnypointHierarchyNode): OrgNode[] {
+  const nodes: OrgNode[] = [];
+  const walk = (node: AnypointHierarchyNode, parentId: string | null) => {
+    nodes.push({ id: node.id, name: node.name, parentId, childIds: node.subOrganizations.map((c) => c.id) });
+    for (const child of node.subOrganizations) walk(child, node.id);
+  };
+  walk(root, null);
+  return nodes;
+}
+
 export function createOrganizationLoaders(deps: LoaderDeps) {
   const { client, cache, call, rootOrgId } = deps;
 
   /** The whole tree in one call (GET /hierarchy of the root), flattened root first. */
-  const orgNodes = () =>
-    cache.get('organizations', `tree:${rootOrgId}`, async () => {
-      const nodes: OrgNode[] = [];
-      const walk = (node: AnypointHierarchyNode, parentId: string | null) => {
-        nodes.push({ id: node.id, name: node.name, parentId, childIds: node.subOrganizations.map((c) => c.id) });
-        for (const child of node.subOrganizations) walk(child, node.id);
-      };
-      walk(await getHierarchy(client, rootOrgId, call), null);
-      return nodes;
-    });
+  const orgNodes = () => cache.get('organizations', `tree:${rootOrgId}`, async () => flattenHierarchy(await getHierarchy(client, rootOrgId, call)));
 
   const orgNode = async (id: string): Promise<OrgNode> => {
     const node = (await orgNodes()).find((n) => n.id === id);

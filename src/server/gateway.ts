@@ -1,15 +1,22 @@
+import { setMaxListeners } from 'node:events';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createAnypointClient, type AnypointClient, type UpstreamCall } from '../anypoint/client.js';
-import { getMe } from '../anypoint/accounts.js';
+import { getHierarchy, getMe } from '../anypoint/accounts.js';
 import { createSharedCache, identityPartition, type SharedCache } from '../cache/shared-cache.js';
 import type { AnypointSettings, GatewayConfig } from '../config/config.js';
 import { createLoaders } from '../loaders/index.js';
+import { flattenHierarchy } from '../loaders/organizations.js';
 import { createObservability } from '../observability/index.js';
 import { ReadThrough } from '../loaders/read-through.js';
 import { startSimulator, type Simulator } from '../simulator/server.js';
 import type { GatewayContext } from './context.js';
 import { operationLimitsPlugin, reportRefusedDocument } from './operation-limits-plugin.js';
+import { createCallerBudget } from './cost/caller-budget.js';
+import { demandControlPlugin } from './cost/demand-control-plugin.js';
+import { PlatformSizes } from './cost/platform-sizes.js';
+import { executionTimeoutPlugin } from './execution-timeout-plugin.js';
+import { capResponse } from './response-size.js';
 import { createFormatError } from './error-boundary.js';
 import { generateApiKey, hashApiKey } from './api-keys.js';
 import { createAuthenticator } from './auth.js';
@@ -147,6 +154,24 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
   const authenticator = createAuthenticator({ ...config.auth, apiKeys });
 
   const responses = new ResponseCache(config.cache.responseCacheBytes);
+  // What demand control knows of the platform's size, learned from every read (cost/platform-sizes.ts).
+  const sizes = new PlatformSizes();
+  const observeRead = sizes.observe.bind(sizes);
+  // The first estimate needs the number of business groups: one call to the hierarchy at start.
+  // Read past the cache on purpose: what queries read, and so cost, stays as without it.
+  await getHierarchy(client, rootOrgId)
+    .then((tree) => sizes.observe('organizations', `tree:${rootOrgId}`, flattenHierarchy(tree)))
+    .catch((error: unknown) => logger.warn('could not read the business group tree at start; demand control assumes a size until it can', { error: String(error) }));
+  const budget =
+    config.limits.callerCallsPerMinute > 0
+      ? createCallerBudget({
+          perMinute: config.limits.callerCallsPerMinute,
+          redisUrl: config.cache.redisUrl,
+          namespace: config.cache.namespace,
+          onError: (error) => logger.warn('caller budget: Redis unreachable; counting in this process until it answers', { error: String(error) }),
+        })
+      : null;
+  if (budget) lifecycle.onClose('closed the caller budget', () => budget.close());
   const apollo = new ApolloServer<GatewayContext>({
     schema: createSchema(),
     introspection: config.graphql.introspection,
@@ -159,7 +184,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     // The gateway drains and stops on SIGTERM itself (close()); Apollo's own handler would stop
     // early and re-raise the signal, killing the process before its stores are closed.
     stopOnTerminationSignals: false,
-    stringifyResult: (result) => responses.stringifyResult(result),
+    stringifyResult: capResponse(config.limits.maxResponseBytes, (result) => responses.stringifyResult(result)),
     // Federated tracing (ftv1) is opt-in for routers that ask; no startup notice about it.
     // Cache-control hints are not used (caching is the shared cache's job), and that plugin costs
     // a hook per resolved field.
@@ -169,7 +194,20 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
       observability.plugin,
       operationLimitsPlugin({ ...config.limits, maxDepth: config.graphql.maxDepth, introspection: config.graphql.introspection }),
       authorizationPlugin(),
+      // Before the response cache's plugin: its per-operation refusal holds for cached answers too.
+      // Its caller budget is charged in responseForOperation, which runs only when the cache had no answer.
       responseCachePlugin(responses, cache),
+      demandControlPlugin({
+        sizes,
+        meters: observability.meters,
+        rootOrgId,
+        singleGetLimit: config.upstream.singleGetLimit,
+        maxUpstreamCalls: config.limits.maxUpstreamCalls,
+        maxResultFields: config.limits.maxResultFields,
+        budget,
+        onBudgetError: (error) => logger.warn('caller budget could not be counted', { error: String(error) }),
+      }),
+      executionTimeoutPlugin(config.limits.executionTimeoutMs),
     ],
   });
   await apollo.start();
@@ -184,8 +222,13 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     maxBodyBytes: config.http.maxBodyBytes,
     context: async (req, signal, requestId, caller) => {
       const bypassCache = /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
-      const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal, requestId });
+      // The caller hanging up or the execution timeout: either aborts every upstream call of the query.
+      const execution = { controller: new AbortController(), timedOut: false };
+      const callsSignal = AbortSignal.any([signal, execution.controller.signal]);
+      setMaxListeners(0, callsSignal);
+      const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal: callsSignal, requestId, onRead: observeRead });
       return {
+        execution,
         loaders: newLoaders(),
         newLoaders,
         viewer: { clientId: anypoint.clientId, orgId: rootOrgId },

@@ -36,6 +36,8 @@ async function start(tracing: boolean): Promise<{ gw: GatewayHarness; proxy: Rec
     API_KEYS: `trace-test:provisioner:${hashApiKey(PROVISIONER_KEY)}`,
     ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'anypoint-graph-under-test' } : {}),
   });
+  // The start's own read (the business group tree, for demand control) belongs to no operation.
+  proxy.requests.length = 0;
   return { gw, proxy, receiver };
 }
 
