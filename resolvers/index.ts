@@ -1,7 +1,8 @@
-import { DateTimeResolver, EmailAddressResolver, JSONResolver, URLResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../src/generated/resolvers-types.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
 import { AuditEvent, auditEvents } from './AuditEvent.js';
+import { EmailAddress } from './EmailAddress.js';
 import { Environment } from './Environment.js';
 import { Organization } from './Organization.js';
 import { Mutation } from './Mutation.js';
@@ -13,7 +14,7 @@ import { enumResolvers } from './enums.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
-  EmailAddress: EmailAddressResolver,
+  EmailAddress,
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,

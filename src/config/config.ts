@@ -46,9 +46,12 @@ export interface GatewayConfig {
   auth: AuthSettings;
   /** PostgreSQL for the audit trail and group links; null: files under the paths below. */
   databaseUrl: string | null;
-  audit: { path: string; fsync: boolean };
+  /** pathSet: AUDIT_LOG_PATH was given (demo mode keeps an unset trail for one run only). */
+  audit: { path: string; fsync: boolean; pathSet: boolean };
   provisioning: {
     groupLinksPath: string;
+    /** GROUP_LINKS_PATH was given (demo mode keeps unset links for one run only). */
+    groupLinksPathSet: boolean;
     /** How long a pushGroup waits for another push of the same group to finish. */
     lockTimeoutMs: number;
     idempotencyTtlMs: number;
@@ -301,9 +304,10 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
     // Demo mode (the embedded simulator) lets anyone read; a real control plane needs a key.
     auth: { apiKeys: readApiKeys(r), jwt: readJwt(r), anonymousReads: r.bool('ANONYMOUS_READS', anypoint === null) },
     databaseUrl,
-    audit: { path: r.string('AUDIT_LOG_PATH', 'data/audit.jsonl'), fsync: r.bool('AUDIT_FSYNC', true) },
+    audit: { path: r.string('AUDIT_LOG_PATH', 'data/audit.jsonl'), fsync: r.bool('AUDIT_FSYNC', true), pathSet: r.optional('AUDIT_LOG_PATH') !== null },
     provisioning: {
       groupLinksPath: r.string('GROUP_LINKS_PATH', 'data/group-links.json'),
+      groupLinksPathSet: r.optional('GROUP_LINKS_PATH') !== null,
       lockTimeoutMs: r.int('PROVISIONING_LOCK_TIMEOUT_MS', 120_000, 100, 3_600_000),
       idempotencyTtlMs: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 604_800) * 1000,
     },

@@ -172,10 +172,10 @@ export type ChangeUsernamePayload = MutationPayload & {
   auditId?: Maybe<Scalars['ID']['output']>;
   dryRun: Scalars['Boolean']['output'];
   plan: Array<PlannedWrite>;
-  /** The old user, now deactivated. */
+  /** The old user, now deactivated (as it would be, on a dry run). */
   previousUser?: Maybe<User>;
   replayed: Scalars['Boolean']['output'];
-  /** The new user (new id); null on a dry run. */
+  /** The new user (new id); null on a dry run that would create it. */
   user?: Maybe<User>;
   userErrors: Array<UserError>;
 };
@@ -199,7 +199,7 @@ export type CreateUserPayload = MutationPayload & {
   dryRun: Scalars['Boolean']['output'];
   plan: Array<PlannedWrite>;
   replayed: Scalars['Boolean']['output'];
-  /** The new user (the existing one when the same person was already there); null on a dry run. */
+  /** The new user (the existing one when the same person was already there); null on a dry run that would create it. */
   user?: Maybe<User>;
   userErrors: Array<UserError>;
 };
@@ -217,6 +217,7 @@ export type DeactivateUserPayload = MutationPayload & {
   dryRun: Scalars['Boolean']['output'];
   plan: Array<PlannedWrite>;
   replayed: Scalars['Boolean']['output'];
+  /** The user, disabled (as it would be, on a dry run). */
   user?: Maybe<User>;
   userErrors: Array<UserError>;
 };
@@ -308,8 +309,17 @@ export { MembershipType };
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -334,8 +344,17 @@ export type Mutation = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationChangeUsernameArgs = {
   input: ChangeUsernameInput;
@@ -345,8 +364,17 @@ export type MutationChangeUsernameArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
@@ -356,8 +384,17 @@ export type MutationCreateUserArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationDeactivateUserArgs = {
   input: DeactivateUserInput;
@@ -367,8 +404,17 @@ export type MutationDeactivateUserArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationDeleteGroupArgs = {
   input: DeleteGroupInput;
@@ -378,8 +424,17 @@ export type MutationDeleteGroupArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationPushGroupArgs = {
   input: PushGroupInput;
@@ -389,8 +444,17 @@ export type MutationPushGroupArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationReactivateUserArgs = {
   input: ReactivateUserInput;
@@ -400,8 +464,17 @@ export type MutationReactivateUserArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationUnlinkGroupArgs = {
   input: UnlinkGroupInput;
@@ -411,8 +484,17 @@ export type MutationUnlinkGroupArgs = {
 /**
  * Provisioning: the user lifecycle and identity-provider group pushes. Every mutation needs the
  * provisioner role, takes `dryRun` (return the plan, write nothing) and `idempotencyKey` (a retry
- * with the same key within 24 h replays the first outcome), and is audited. Problems the caller must
- * fix come back in `userErrors`; failures of the platform or the gateway are GraphQL errors.
+ * with the same key within 24 h replays the first outcome), and is audited, refusals included.
+ * Problems the caller must fix come back in `userErrors`; failures of the platform or the gateway
+ * are GraphQL errors.
+ *
+ * A dry run makes the same checks as the real run (a username taken anywhere on the platform is
+ * USERNAME_TAKEN on a dry run too) and answers with the same payload the real run would, with one
+ * rule for every entity field (user, previousUser, team): an entity that exists is shown as it will
+ * be after the run (renamed, disabled, with the new profile), with its real id; an entity the run
+ * would create does not exist yet, so its field is null, and the plan's CREATE_USER or CREATE_TEAM
+ * write says what would be created. Nothing is read again after a real run either: its entities are
+ * as the platform answered the writes.
  */
 export type MutationUpdateUserProfileArgs = {
   input: UpdateUserProfileInput;
@@ -510,6 +592,12 @@ export type PlannedWrite = {
 };
 
 export type PushGroupInput = {
+  /**
+   * When the group has no team yet and a team under the root team already has its display name but
+   * is linked to no group (one made by hand), take that team over: its members become exactly the
+   * group's. Without it such a push is refused with TEAM_EXISTS and changes nothing.
+   */
+  adoptExistingTeam?: InputMaybe<Scalars['Boolean']['input']>;
   /** The team's name. Descriptions are never pushed. */
   displayName: Scalars['String']['input'];
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -531,7 +619,7 @@ export type PushGroupPayload = MutationPayload & {
   dryRun: Scalars['Boolean']['output'];
   plan: Array<PlannedWrite>;
   replayed: Scalars['Boolean']['output'];
-  /** The group's team; null on a dry run that would create it. */
+  /** The group's team (as it would be, on a dry run); null on a dry run that would create it. */
   team?: Maybe<Team>;
   userErrors: Array<UserError>;
 };
@@ -685,6 +773,7 @@ export type ReactivateUserPayload = MutationPayload & {
   dryRun: Scalars['Boolean']['output'];
   plan: Array<PlannedWrite>;
   replayed: Scalars['Boolean']['output'];
+  /** The user, enabled (as it would be, on a dry run). */
   user?: Maybe<User>;
   userErrors: Array<UserError>;
 };
@@ -832,7 +921,12 @@ export type UpdateUserProfilePayload = MutationPayload & {
 export type User = {
   __typename?: 'User';
   createdAt?: Maybe<Scalars['DateTime']['output']>;
-  email: Scalars['EmailAddress']['output'];
+  /**
+   * Nullable on purpose: every e-mail the gateway writes is a valid EmailAddress, but one set by hand
+   * in Anypoint may not be. Such a value is null here, with an error at this field's path, and the
+   * rest of the user (and of any list it is in) still answers.
+   */
+  email?: Maybe<Scalars['EmailAddress']['output']>;
   enabled: Scalars['Boolean']['output'];
   firstName: Scalars['String']['output'];
   id: Scalars['ID']['output'];
@@ -881,6 +975,7 @@ export enum UserErrorCode {
   NameInvalid = 'NAME_INVALID',
   OrganizationNotFound = 'ORGANIZATION_NOT_FOUND',
   PhoneInvalid = 'PHONE_INVALID',
+  TeamExists = 'TEAM_EXISTS',
   TeamHasChildren = 'TEAM_HAS_CHILDREN',
   TooManyMembers = 'TOO_MANY_MEMBERS',
   UpstreamRejected = 'UPSTREAM_REJECTED',
@@ -1535,7 +1630,7 @@ export type UpdateUserProfilePayloadResolvers<ContextType = GatewayContext, Pare
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  email?: Resolver<ResolversTypes['EmailAddress'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['EmailAddress']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { syncDirectory, writeAll } from '../storage/durable-fs.js';
 import { isProcessAlive } from '../storage/lock-file.js';
 import { serialQueue } from '../storage/serial-queue.js';
-import type { GroupLink, GroupLinkStore } from './group-links.js';
+import type { GroupLink, GroupLinkStore, TeamClaim } from './group-links.js';
 
 /**
  * Group links in one JSON file, for a single gateway process. Every change rewrites the whole
@@ -18,7 +18,11 @@ export async function openFileGroupLinkStore(file: string): Promise<GroupLinkSto
   return new FileGroupLinkStore(path, await load(path));
 }
 
-type Links = Map<string, GroupLink>;
+/** What the file holds: the links, and the teams being created that no link names yet. */
+interface State {
+  links: Map<string, GroupLink>;
+  claims: Map<string, TeamClaim>;
+}
 
 const keyOf = (orgId: string, groupId: string) => JSON.stringify([orgId, groupId]);
 
@@ -30,18 +34,18 @@ class FileGroupLinkStore implements GroupLinkStore {
   constructor(
     private readonly path: string,
     /** What the file holds: replaced only once a write is durable. */
-    private links: Links,
+    private state: State,
   ) {}
 
   async get(orgId: string, groupId: string): Promise<GroupLink | undefined> {
-    const link = this.links.get(keyOf(orgId, groupId));
+    const link = this.state.links.get(keyOf(orgId, groupId));
     return link && { ...link };
   }
 
   async findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined> {
     let found: GroupLink | undefined;
     // Map order is the order links were set (set re-inserts), so the last match is the newest.
-    for (const link of this.links.values()) if (link.orgId === orgId && link.teamId === teamId) found = link;
+    for (const link of this.state.links.values()) if (link.orgId === orgId && link.teamId === teamId) found = link;
     return found && { ...found };
   }
 
@@ -49,14 +53,31 @@ class FileGroupLinkStore implements GroupLinkStore {
     const { orgId, groupId, teamId } = link;
     return this.change((next) => {
       const key = keyOf(orgId, groupId);
-      next.delete(key);
-      next.set(key, { orgId, groupId, teamId, updatedAt: new Date().toISOString() });
+      next.links.delete(key);
+      next.links.set(key, { orgId, groupId, teamId, updatedAt: new Date().toISOString() });
+      next.claims.delete(key);
       return true;
     });
   }
 
   delete(orgId: string, groupId: string): Promise<void> {
-    return this.change((next) => next.delete(keyOf(orgId, groupId)));
+    const key = keyOf(orgId, groupId);
+    // Both run: `||` would skip the claim whenever a link was there.
+    return this.change((next) => [next.links.delete(key), next.claims.delete(key)].includes(true));
+  }
+
+  claimTeam(claim: TeamClaim): Promise<void> {
+    const { orgId, groupId, teamName } = claim;
+    return this.change((next) => {
+      const key = keyOf(orgId, groupId);
+      if (next.claims.get(key)?.teamName === teamName) return false;
+      next.claims.set(key, { orgId, groupId, teamName });
+      return true;
+    });
+  }
+
+  async claimedTeamName(orgId: string, groupId: string): Promise<string | undefined> {
+    return this.state.claims.get(keyOf(orgId, groupId))?.teamName;
   }
 
   async close(): Promise<void> {
@@ -65,33 +86,43 @@ class FileGroupLinkStore implements GroupLinkStore {
   }
 
   /** Applies `edit` to a copy and, when it changed something, makes the copy durable. */
-  private change(edit: (next: Links) => boolean): Promise<void> {
+  private change(edit: (next: State) => boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The group link store is closed'));
     return this.queue.run(async () => {
-      const next = new Map(this.links);
+      const next: State = { links: new Map(this.state.links), claims: new Map(this.state.claims) };
       if (!edit(next)) return;
-      await replaceFile(this.path, `${JSON.stringify({ links: [...next.values()] }, null, 2)}\n`);
-      this.links = next;
+      // Claims are short-lived (a create and its link apart), so the file mostly has none to list.
+      const content = next.claims.size ? { links: [...next.links.values()], claims: [...next.claims.values()] } : { links: [...next.links.values()] };
+      await replaceFile(this.path, `${JSON.stringify(content, null, 2)}\n`);
+      this.state = next;
     });
   }
 }
 
-async function load(path: string): Promise<Links> {
+async function load(path: string): Promise<State> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { links: new Map(), claims: new Map() };
     throw error;
   }
   let links: GroupLink[];
+  let claims: TeamClaim[];
   try {
-    links = (JSON.parse(text) as { links: GroupLink[] }).links;
+    const content = JSON.parse(text) as { links: GroupLink[]; claims?: TeamClaim[] };
+    links = content.links;
+    // Files written before claims existed have none.
+    claims = content.claims ?? [];
     if (!Array.isArray(links)) throw new Error('no "links" array');
+    if (!Array.isArray(claims)) throw new Error('"claims" is not an array');
   } catch (error) {
     throw new Error(`The group links file ${path} is unreadable (${error instanceof Error ? error.message : String(error)}); restore it from a backup or remove it to start empty`);
   }
-  return new Map(links.map((link) => [keyOf(link.orgId, link.groupId), link]));
+  return {
+    links: new Map(links.map((link) => [keyOf(link.orgId, link.groupId), link])),
+    claims: new Map(claims.map((claim) => [keyOf(claim.orgId, claim.groupId), claim])),
+  };
 }
 
 const tempPrefix = (path: string) => `${basename(path)}.`;

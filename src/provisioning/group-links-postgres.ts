@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { ensureSchema } from '../storage/pg-ddl.js';
-import type { GroupLink, GroupLinkStore } from './group-links.js';
+import { fromPgText, toPgText } from '../storage/pg-text.js';
+import type { GroupLink, GroupLinkStore, TeamClaim } from './group-links.js';
 
 /** Group links in PostgreSQL, shared by every replica. */
 export interface PostgresGroupLinkStoreOptions {
@@ -17,6 +18,13 @@ const SCHEMA = [
     PRIMARY KEY (org_id, group_id)
   )`,
   'CREATE INDEX IF NOT EXISTS group_links_team_idx ON group_links (org_id, team_id)',
+  `CREATE TABLE IF NOT EXISTS group_team_claims (
+    org_id text NOT NULL,
+    group_id text NOT NULL,
+    team_name text NOT NULL,
+    claimed_at timestamptz NOT NULL,
+    PRIMARY KEY (org_id, group_id)
+  )`,
 ];
 
 interface Row {
@@ -27,6 +35,12 @@ interface Row {
 }
 
 const COLUMNS = 'org_id, group_id, team_id, updated_at';
+
+/**
+ * Ids come from callers (an organizationId may hold anything), so every text is escaped for
+ * PostgreSQL (pg-text.ts) on the way in and unescaped on the way out.
+ */
+const text = toPgText;
 
 export async function openPostgresGroupLinkStore(options: PostgresGroupLinkStoreOptions): Promise<GroupLinkStore> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl });
@@ -48,29 +62,48 @@ class PostgresGroupLinkStore implements GroupLinkStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async get(orgId: string, groupId: string): Promise<GroupLink | undefined> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM group_links WHERE org_id = $1 AND group_id = $2`, [orgId, groupId]);
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM group_links WHERE org_id = $1 AND group_id = $2`, [text(orgId), text(groupId)]);
     return rows[0] && toLink(rows[0]);
   }
 
   async findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined> {
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM group_links WHERE org_id = $1 AND team_id = $2 ORDER BY updated_at DESC LIMIT 1`,
-      [orgId, teamId],
+      [text(orgId), text(teamId)],
     );
     return rows[0] && toLink(rows[0]);
   }
 
   async set(link: { orgId: string; groupId: string; teamId: string }): Promise<void> {
     // clock_timestamp, not now(): distinct per statement, so "most recently set" stays ordered.
+    // One statement: the claim goes exactly when the link it was waiting for is there.
     await this.pool.query(
-      `INSERT INTO group_links (${COLUMNS}) VALUES ($1, $2, $3, clock_timestamp())
+      `WITH claim AS (DELETE FROM group_team_claims WHERE org_id = $1 AND group_id = $2)
+       INSERT INTO group_links (${COLUMNS}) VALUES ($1, $2, $3, clock_timestamp())
        ON CONFLICT (org_id, group_id) DO UPDATE SET team_id = EXCLUDED.team_id, updated_at = EXCLUDED.updated_at`,
-      [link.orgId, link.groupId, link.teamId],
+      [text(link.orgId), text(link.groupId), text(link.teamId)],
     );
   }
 
   async delete(orgId: string, groupId: string): Promise<void> {
-    await this.pool.query('DELETE FROM group_links WHERE org_id = $1 AND group_id = $2', [orgId, groupId]);
+    await this.pool.query(
+      `WITH claim AS (DELETE FROM group_team_claims WHERE org_id = $1 AND group_id = $2)
+       DELETE FROM group_links WHERE org_id = $1 AND group_id = $2`,
+      [text(orgId), text(groupId)],
+    );
+  }
+
+  async claimTeam(claim: TeamClaim): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO group_team_claims (org_id, group_id, team_name, claimed_at) VALUES ($1, $2, $3, clock_timestamp())
+       ON CONFLICT (org_id, group_id) DO UPDATE SET team_name = EXCLUDED.team_name, claimed_at = EXCLUDED.claimed_at`,
+      [text(claim.orgId), text(claim.groupId), text(claim.teamName)],
+    );
+  }
+
+  async claimedTeamName(orgId: string, groupId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ team_name: string }>('SELECT team_name FROM group_team_claims WHERE org_id = $1 AND group_id = $2', [text(orgId), text(groupId)]);
+    return rows[0] && fromPgText(rows[0].team_name);
   }
 
   close(): Promise<void> {
@@ -79,4 +112,9 @@ class PostgresGroupLinkStore implements GroupLinkStore {
   }
 }
 
-const toLink = (row: Row): GroupLink => ({ orgId: row.org_id, groupId: row.group_id, teamId: row.team_id, updatedAt: row.updated_at.toISOString() });
+const toLink = (row: Row): GroupLink => ({
+  orgId: fromPgText(row.org_id),
+  groupId: fromPgText(row.group_id),
+  teamId: fromPgText(row.team_id),
+  updatedAt: row.updated_at.toISOString(),
+});

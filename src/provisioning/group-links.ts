@@ -13,14 +13,30 @@ export interface GroupLink {
   updatedAt: string;
 }
 
+/** A team a push is about to create for its group, recorded before the create is sent. */
+export interface TeamClaim {
+  orgId: string;
+  groupId: string;
+  teamName: string;
+}
+
 export interface GroupLinkStore {
   readonly backend: 'file' | 'postgres';
   get(orgId: string, groupId: string): Promise<GroupLink | undefined>;
   /** The group linked to the team; the most recently set one should several be. */
   findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined>;
-  /** Durable when it resolves. Replaces any link of the same (orgId, groupId). */
+  /** Durable when it resolves. Replaces any link of the same (orgId, groupId), and clears its claim. */
   set(link: { orgId: string; groupId: string; teamId: string }): Promise<void>;
+  /** Forgets the link of the group and its claim. */
   delete(orgId: string, groupId: string): Promise<void>;
+  /**
+   * Durable when it resolves. A push that was stopped between creating its team and linking it
+   * finds the claim on its re-run, and so knows that the team of that name is its own and not one
+   * made by hand (which it may only adopt when told to). Replaces an earlier claim of the group.
+   */
+  claimTeam(claim: TeamClaim): Promise<void>;
+  /** The name of the team claimed for the group and not linked since. */
+  claimedTeamName(orgId: string, groupId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { step, type Step } from './steps.js';
 import { createTeamStep, deleteTeamStep, removeMemberStep, renameTeamStep } from './team-steps.js';
 import { addMemberStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
-import { checkGroupId, checkName } from './validate.js';
+import { checkGroupId, checkName, mayBeAnId } from './validate.js';
 import { settled, runOptions, parentOf } from './plans.js';
 
 /**
@@ -25,6 +25,8 @@ export interface PushGroupInput {
   members: string[];
   /** Maintainers added by hand in Anypoint stay unless this is true. */
   removeUnlistedMaintainers?: boolean | null;
+  /** Take over a root child of the same name that no group is linked to (else TEAM_EXISTS). */
+  adoptExistingTeam?: boolean | null;
   dryRun?: boolean | null;
   idempotencyKey?: string | null;
 }
@@ -104,6 +106,7 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       const errors = [...checkGroupId(input.groupId), ...checkName(input.displayName, 'displayName', true)];
       if (input.members.length > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group push takes at most ${MAX_GROUP_MEMBERS} members`));
       if (errors.length) return settled(errors, null, pushSummary);
+      if (!mayBeAnId(orgId)) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
       const reads = startGroupReads(deps, orgId, input.groupId);
       if (!(await reads.orgExists)) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
 
@@ -113,12 +116,21 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       const siblingNamed = (name: string) => teams.find((t) => parentOf(t) === root.team_id && t.team_name === name);
       let team = link ? teams.find((t) => t.team_id === link.teamId) : undefined;
       if (!team) {
-        // No link (first push, or a push interrupted between creating the team and linking it):
-        // a root child with the group's name is adopted unless another group owns it.
+        // No linked team (a first push, or its team was deleted by hand): a root child with the
+        // group's name is someone's. Another group's stays theirs; a push stopped between creating
+        // its team and linking it takes its own back (its claim says so); any other is a team made
+        // by hand, whose members the push would replace, so it is taken only when asked to.
         const candidate = siblingNamed(displayName);
-        const owner = candidate && (await deps.links.findByTeam(orgId, candidate.team_id));
-        if (owner && owner.groupId !== input.groupId) {
-          return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Team ${displayName} already belongs to group ${owner.groupId}`)], null, pushSummary);
+        if (candidate) {
+          const owner = await deps.links.findByTeam(orgId, candidate.team_id);
+          if (owner && owner.groupId !== input.groupId) {
+            return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Team ${displayName} already belongs to group ${owner.groupId}`)], null, pushSummary);
+          }
+          const ours = (await deps.links.claimedTeamName(orgId, input.groupId)) === displayName;
+          if (!ours && !input.adoptExistingTeam) {
+            const message = `A team called ${JSON.stringify(displayName)} (${candidate.team_id}) already exists under the root team and no group is linked to it; push with adoptExistingTeam: true to take it over (its members then become exactly the group's)`;
+            return settled([userError('TEAM_EXISTS', 'displayName', message)], null, pushSummary);
+          }
         }
         team = candidate;
       } else if (team.team_name !== displayName && siblingNamed(displayName)) {
@@ -153,7 +165,8 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       diff.removed = gone;
 
       const steps: Step[] = [];
-      const create = team ? null : createTeamStep(deps, orgId, root.team_id, displayName, 0);
+      const claim = () => deps.links.claimTeam({ orgId, groupId: input.groupId, teamName: displayName });
+      const create = team ? null : createTeamStep(deps, orgId, root.team_id, displayName, 0, claim);
       if (create) steps.push(create);
       const rename = team && team.team_name !== displayName ? renameTeamStep(deps, orgId, team, displayName, 0) : null;
       if (rename) steps.push(rename);

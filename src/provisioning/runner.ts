@@ -18,7 +18,11 @@ import { checkIdempotencyKey } from './validate.js';
 export interface Plan<R> {
   userErrors: UserError[];
   steps: Step[];
-  /** The result before any write: what a dry run, or a call with nothing to change, returns. */
+  /**
+   * What a dry run returns, by the one rule every mutation keeps (schema/provisioning.graphql):
+   * each entity that exists as it will be after the run, with its real id; an entity the run
+   * would create is null (it has no id yet), and the plan's create write describes it.
+   */
   preview(): R | null;
   /** The result once the steps ran. */
   finish(): Promise<R>;
@@ -66,7 +70,7 @@ export interface CallInfo {
 export function createRunner(deps: RunnerDeps) {
   async function run<R>(op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
     const keyErrors = checkIdempotencyKey(op.idempotencyKey);
-    if (keyErrors.length) return rejected(keyErrors, op);
+    if (keyErrors.length) return refuse(keyErrors, op, call);
     if (op.idempotencyKey === null || op.dryRun) return withGroupLock(op, call);
 
     // One key, one outcome: a second call with the key waits for the first, then replays it.
@@ -77,7 +81,7 @@ export function createRunner(deps: RunnerDeps) {
       const fingerprint = fingerprintOf(material);
       const stored = await deps.idempotency.lookup(scope, key);
       if (stored) {
-        if (stored.fingerprint !== fingerprint) return rejected([userError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey')], op);
+        if (stored.fingerprint !== fingerprint) return refuse([userError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey')], op, call);
         return { ...(stored.outcome as Outcome<R>), replayed: true };
       }
       const outcome = await withGroupLock(op, call);
@@ -89,7 +93,8 @@ export function createRunner(deps: RunnerDeps) {
 
   const withGroupLock = <R>(op: Operation<R>, call: CallInfo) => (op.lockKey ? deps.locks.withLock(op.lockKey, () => execute(op, call)) : execute(op, call));
 
-  async function execute<R>(op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
+  /** The records of one attempt: the same attemptId, actor, action, target and redacted input on each. */
+  function attempt<R>(op: Operation<R>, call: CallInfo) {
     const started = performance.now();
     const attemptId = randomUUID();
     const record = (kind: AuditRecord['kind'], extra: Partial<AuditRecord>): AuditRecord => ({
@@ -108,10 +113,22 @@ export function createRunner(deps: RunnerDeps) {
       try {
         await deps.audit.append(record('outcome', { status, durationMs: Math.round(performance.now() - started), ...extra }));
       } catch (error) {
-        // The writes are done; the intent already accounts for them.
+        // The writes are done (or there are none); the intent, if any, already accounts for them.
         deps.onAuditError?.(error);
       }
     };
+    return { attemptId, record, finish };
+  }
+
+  /** Refused before any read: audited as REJECTED like every other refusal, nothing else happens. */
+  async function refuse<R>(errors: UserError[], op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
+    const { attemptId, finish } = attempt(op, call);
+    await finish('REJECTED', { error: { code: errors[0]!.code, message: errors[0]!.message }, result: { userErrors: errors } });
+    return outcome<R>(errors, [], null, op.dryRun, attemptId);
+  }
+
+  async function execute<R>(op: Operation<R>, call: CallInfo): Promise<Outcome<R>> {
+    const { attemptId, record, finish } = attempt(op, call);
 
     const plan = await op.plan();
     const writes = plan.steps.map((s) => s.write);
@@ -147,10 +164,6 @@ export function createRunner(deps: RunnerDeps) {
     } finally {
       await deps.evict(distinct(plan.steps.filter((s) => s.write.status !== 'NOT_REACHED').flatMap((s) => s.evicts)));
     }
-  }
-
-  async function rejected<R>(errors: UserError[], op: Operation<R>): Promise<Outcome<R>> {
-    return outcome<R>(errors, [], null, op.dryRun, null);
   }
 
   return { run };

@@ -14,14 +14,22 @@ export async function findChildTeam(deps: OperationDeps, orgId: string, parentId
   return (await listAllTeams(deps.client, orgId)).find((t) => parentOf(t) === parentId && t.team_name === name);
 }
 
-export function createTeamStep(deps: OperationDeps, orgId: string, parentId: string, name: string, phase: number): Step<AnypointTeam> {
+/**
+ * `claim` runs before each send: it records, durably, that the team about to exist is this push's
+ * own, so that a re-run after a crash between the create and the link takes it back without
+ * being told to (see GroupLinkStore.claimTeam). If it fails, nothing is sent.
+ */
+export function createTeamStep(deps: OperationDeps, orgId: string, parentId: string, name: string, phase: number, claim: () => Promise<void>): Step<AnypointTeam> {
   const created = (team: AnypointTeam | undefined) => (team ? { done: true as const, value: team } : { done: false as const });
   return step<AnypointTeam>({
     action: 'CREATE_TEAM',
     target: `team:${name}`,
     description: `create team ${name} under the root team`,
     phase,
-    run: (requestId) => createTeam(deps.client, orgId, { team_name: name, parent_team_id: parentId, team_type: 'internal' }, { requestId }),
+    run: async (requestId) => {
+      await claim();
+      return createTeam(deps.client, orgId, { team_name: name, parent_team_id: parentId, team_type: 'internal' }, { requestId });
+    },
     verify: async () => created(await findChildTeam(deps, orgId, parentId, name)),
     evicts: [['teams', `org:${orgId}`]],
   });

@@ -25,8 +25,11 @@ const throwawayPassword = () => `${randomBytes(24).toString('base64url')}aA1!`;
 
 export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** `rootTeamId`: the org's root team, which the new user joins, so its member list goes stale. */
-export function createUserStep(deps: OperationDeps, orgId: string, rootTeamId: string | null, profile: NewProfile, phase = 0): Step<AnypointUser> {
+/**
+ * `rootTeamId`: the org's root team, which the new user joins, so its member list goes stale.
+ * `usernameField`: the input field a USERNAME_TAKEN refusal points at.
+ */
+export function createUserStep(deps: OperationDeps, orgId: string, rootTeamId: string | null, profile: NewProfile, phase = 0, usernameField = 'username'): Step<AnypointUser> {
   const readBack = async () => {
     const found = (await listAllUsers(deps.client, orgId)).find((u) => u.username === profile.username && sameEmail(u.email, profile.email));
     return found ? { done: true as const, value: found } : { done: false as const };
@@ -45,7 +48,7 @@ export function createUserStep(deps: OperationDeps, orgId: string, rootTeamId: s
       } catch (error) {
         // 409 from a user the gateway cannot see (e.g. a deleted one), unless it is this very user.
         if ((error as { code?: string }).code === 'CONFLICT' && !(await readBack()).done) {
-          throw new RejectedWrite(userError('USERNAME_TAKEN', 'username', `The username ${profile.username} is taken (usernames are never reusable, even after deletion)`));
+          throw new RejectedWrite(userError('USERNAME_TAKEN', usernameField, `The username ${profile.username} is taken (usernames are never reusable, even after deletion)`));
         }
         throw error;
       }

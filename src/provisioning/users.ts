@@ -6,8 +6,9 @@ import type { Operation } from './runner.js';
 import type { Step } from './steps.js';
 import { addMemberStep, createUserStep, sameEmail, updateUserStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
-import { checkEmail, checkName, checkPhone, checkUsername } from './validate.js';
+import { checkEmail, checkName, checkPhone, checkUsername, mayBeAnId } from './validate.js';
 import { settled, runOptions } from './plans.js';
+import { isUsernameTaken } from './username-lookup.js';
 
 /** The user lifecycle: create, update the profile, change the username, deactivate, reactivate. */
 
@@ -63,8 +64,19 @@ const userSummary = (r: UserResult | null) => summarizeUser(r?.user);
 
 /** Loads the user a mutation is about, or the userError saying why it cannot. */
 async function targetUser(loaders: Loaders, input: UserIdInput): Promise<AnypointUser | UserError> {
-  if (input.organizationId && !(await orgExists(loaders, input.organizationId))) return userError('ORGANIZATION_NOT_FOUND', 'organizationId');
-  return (await findUser(loaders, input.id, input.organizationId ?? null)) ?? userError('USER_NOT_FOUND', 'id', `User ${input.id} was not found`);
+  if (input.organizationId && !(mayBeAnId(input.organizationId) && (await orgExists(loaders, input.organizationId)))) return userError('ORGANIZATION_NOT_FOUND', 'organizationId');
+  const notFound = userError('USER_NOT_FOUND', 'id', `User ${JSON.stringify(input.id.slice(0, 80))} was not found`);
+  if (!mayBeAnId(input.id)) return notFound;
+  return (await findUser(loaders, input.id, input.organizationId ?? null)) ?? notFound;
+}
+
+/**
+ * A username no user of the orgs read is using may still be taken: by a user of another business
+ * group, or by a deleted user (usernames are never reusable). The real run learns that from its
+ * create's 409 at no extra cost; a dry run, which sends no create, asks the platform in one call.
+ */
+async function dryRunFindsTaken(deps: OperationDeps, username: string, dryRun: boolean | null | undefined): Promise<boolean> {
+  return dryRun ? isUsernameTaken(deps.client, username) : false;
 }
 
 const isUserError = (value: unknown): value is UserError => typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
@@ -86,7 +98,7 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
       ];
       if (errors.length) return settled(errors, null, userSummary);
       const loaders = deps.fresh();
-      if (!(await orgExists(loaders, orgId))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, userSummary);
+      if (!mayBeAnId(orgId) || !(await orgExists(loaders, orgId))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, userSummary);
       // Usernames are platform-wide; the org's and the root org's users are the ones visible here.
       const orgs = orgId === deps.rootOrgId ? [orgId] : [orgId, deps.rootOrgId];
       const existing = (await Promise.all(orgs.map((o) => loaders.users.usersOfOrg(o)))).flat().find((u) => u.username === input.username);
@@ -94,7 +106,9 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
         // The same person in the same org: an earlier (perhaps interrupted) call created them.
         return settled([], { user: existing }, userSummary);
       }
-      if (existing) return settled([userError('USERNAME_TAKEN', 'username', `The username ${input.username} is taken`)], null, userSummary);
+      if (existing || (await dryRunFindsTaken(deps, input.username, input.dryRun))) {
+        return settled([userError('USERNAME_TAKEN', 'username', `The username ${input.username} is taken`)], null, userSummary);
+      }
       const root = await loaders.teams.rootTeamOf(orgId);
       const create = createUserStep(deps, orgId, root?.team_id ?? null, input);
       return { userErrors: [], steps: [create], preview: () => ({ user: null }), finish: async () => ({ user: create.result ?? null }), summary: userSummary };
@@ -186,13 +200,15 @@ export function changeUsernameOperation(deps: OperationDeps, input: ChangeUserna
       const orgs = orgId === deps.rootOrgId ? [orgId] : [orgId, deps.rootOrgId];
       const taken = (await Promise.all(orgs.map((o) => loaders.users.usersOfOrg(o)))).flat().find((u) => u.username === input.newUsername);
       const ours = taken && taken.organizationId === orgId && sameEmail(taken.email, old.email) ? taken : null;
-      if (taken && !ours) return settled([userError('USERNAME_TAKEN', 'newUsername', `The username ${input.newUsername} is taken`)], null, summary);
+      if ((taken && !ours) || (!taken && (await dryRunFindsTaken(deps, input.newUsername, input.dryRun)))) {
+        return settled([userError('USERNAME_TAKEN', 'newUsername', `The username ${input.newUsername} is taken`)], null, summary);
+      }
 
       const memberships = await loaders.teams.membershipsInOrg(orgId);
       const root = await loaders.teams.rootTeamOf(orgId);
       const already = new Set((ours ? memberships[ours.id] ?? [] : []).map((m) => m.team.team_id));
       const steps: Step[] = [];
-      const create = ours ? null : createUserStep(deps, orgId, root?.team_id ?? null, { ...old, username: input.newUsername });
+      const create = ours ? null : createUserStep(deps, orgId, root?.team_id ?? null, { ...old, username: input.newUsername }, 0, 'newUsername');
       if (create) steps.push(create);
       const newUser = () => (ours ?? create!.result)!;
       for (const { team, member } of memberships[old.id] ?? []) {
@@ -210,7 +226,8 @@ export function changeUsernameOperation(deps: OperationDeps, input: ChangeUserna
       return {
         userErrors: [],
         steps,
-        preview: () => ({ previousUser: old, user: ours }),
+        // As after the run (Plan.preview): the old user disabled, the new one null until it exists.
+        preview: () => ({ previousUser: disable ? { ...old, enabled: false } : old, user: ours }),
         finish: async () => ({ previousUser: disable?.result ?? old, user: keepDisabled?.result ?? ours ?? create?.result ?? null }),
         summary,
       };

@@ -1,3 +1,5 @@
+import { isEmailAddress } from './email-address.js';
+import { hasHiddenOrControl } from './text-rules.js';
 import { userError, type UserError } from './user-errors.js';
 
 /**
@@ -6,24 +8,29 @@ import { userError, type UserError } from './user-errors.js';
  * input cost no upstream call.
  */
 const USERNAME = /^[A-Za-z0-9_]{1,64}$/;
-// Deliberately plain: one @, no spaces, a dot in the domain. Anypoint sends the reset link there.
-const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
 const PHONE = /^\+?[0-9 ()\-.]{3,30}$/;
 const MAX_NAME = 255;
+const MAX_KEY = 255;
+
+/** An input value as a message may quote it: short, and with its hidden characters made visible. */
+const quote = (value: string) => JSON.stringify(value.slice(0, 80));
 
 export function checkUsername(value: string, field = 'username'): UserError[] {
-  return USERNAME.test(value)
-    ? []
-    : [userError('USERNAME_INVALID', field, `The username "${value.slice(0, 80)}" must be 1-64 letters, digits or underscores`)];
+  return USERNAME.test(value) ? [] : [userError('USERNAME_INVALID', field, `The username ${quote(value)} must be 1-64 letters, digits or underscores`)];
 }
 
+/** The same rule as the EmailAddress scalar's, so that every e-mail written can be read back. */
 export function checkEmail(value: string, field = 'email'): UserError[] {
-  return EMAIL.test(value) && value.length <= 254 ? [] : [userError('EMAIL_INVALID', field, `"${value.slice(0, 80)}" is not a valid e-mail address`)];
+  if (isEmailAddress(value)) return [];
+  return [userError('EMAIL_INVALID', field, `${quote(value)} is not a valid e-mail address (ASCII, one @, a dot in the domain; an international domain in its xn-- form)`)];
 }
 
 export function checkName(value: string | null | undefined, field: string, required: boolean): UserError[] {
   if (value === undefined || (value === null && !required)) return [];
-  const trimmed = (value ?? '').trim();
+  const name = value ?? '';
+  // Checked before trimming: a name padded with a newline or a bidi override is refused, not cleaned.
+  if (hasHiddenOrControl(name)) return [userError('NAME_INVALID', field, `${field} must not contain control, format or invisible characters`)];
+  const trimmed = name.trim();
   if (!trimmed) return [userError('NAME_INVALID', field, `${field} must not be empty`)];
   if (trimmed.length > MAX_NAME) return [userError('NAME_INVALID', field, `${field} must be at most ${MAX_NAME} characters`)];
   return [];
@@ -34,11 +41,21 @@ export function checkPhone(value: string | null | undefined, field = 'phoneNumbe
   return PHONE.test(value) ? [] : [userError('PHONE_INVALID', field)];
 }
 
+/** An identity provider's id: any printable text, since ids differ by provider. */
 export function checkGroupId(value: string): UserError[] {
-  return value.trim() && value.length <= 255 ? [] : [userError('GROUP_ID_INVALID', 'groupId')];
+  return isPrintableKey(value) ? [] : [userError('GROUP_ID_INVALID', 'groupId')];
 }
 
 export function checkIdempotencyKey(value: string | null | undefined): UserError[] {
   if (value === undefined || value === null) return [];
-  return value.trim() && value.length <= 255 ? [] : [userError('IDEMPOTENCY_KEY_INVALID', 'idempotencyKey')];
+  return isPrintableKey(value) ? [] : [userError('IDEMPOTENCY_KEY_INVALID', 'idempotencyKey')];
 }
+
+const isPrintableKey = (value: string) => value.trim() !== '' && value.length <= MAX_KEY && !hasHiddenOrControl(value);
+
+/**
+ * Whether a value may be an id the platform handed out (a user's, an organization's). Ids never
+ * hold hidden or control characters, and one that did could not even be put into a request path
+ * (encodeURIComponent throws on an unpaired surrogate): such an id names nothing, with no call.
+ */
+export const mayBeAnId = (value: string): boolean => value.trim() !== '' && !hasHiddenOrControl(value);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { openAuditLog } from '../audit/index.js';
 import type { AuditLog, AuditRecord } from '../audit/types.js';
 import type { AnypointClient } from '../anypoint/client.js';
@@ -12,6 +13,7 @@ import { createIdempotencyStore } from '../provisioning/idempotency.js';
 import { createProvisioning, type Provisioning } from '../provisioning/index.js';
 import { createLockManager } from '../provisioning/locks.js';
 import { createRunner } from '../provisioning/runner.js';
+import { openRunDirectory, type RunDirectory } from '../storage/run-directory.js';
 import type { GatewayLogger } from './gateway.js';
 
 /**
@@ -21,6 +23,8 @@ import type { GatewayLogger } from './gateway.js';
 export interface ProvisioningRoot {
   provisioning: Provisioning;
   audit: AuditLog;
+  /** The audit trail's file (a per-run one in demo mode); null with PostgreSQL. */
+  auditPath: string | null;
   /** Interrupted attempts found at start. */
   interrupted: AuditRecord[];
   close(): Promise<void>;
@@ -39,13 +43,52 @@ export interface ProvisioningRootOptions {
   onAuditError?: (error: unknown) => void;
 }
 
+/** Where the audit trail and the group links are kept. */
+interface StorePaths {
+  audit: string;
+  groupLinks: string;
+  /** Removed at close: the per-run directory of demo mode. */
+  runDirectory: RunDirectory | null;
+}
+
+/**
+ * In demo mode (no Anypoint credentials) the embedded simulator starts afresh on every run and
+ * hands out the same ids again, so an audit trail or group links kept across runs would name
+ * users and teams of an earlier simulator under ids that now mean other ones. Unless their
+ * paths were set explicitly, both then live in a directory of this run, removed at stop.
+ */
+async function storePaths(config: Readonly<GatewayConfig>, logger: GatewayLogger): Promise<StorePaths> {
+  const configured: StorePaths = { audit: config.audit.path, groupLinks: config.provisioning.groupLinksPath, runDirectory: null };
+  if (config.anypoint !== null) return configured;
+  if (config.databaseUrl) {
+    logger.warn('demo mode with DATABASE_URL: the audit trail and group links outlive this run, but the embedded simulator starts afresh, so records of earlier runs name its entities of then');
+    return configured;
+  }
+  if (config.audit.pathSet && config.provisioning.groupLinksPathSet) return configured;
+  const runDirectory = await openRunDirectory('anypoint-graph-demo-');
+  const paths: StorePaths = {
+    audit: config.audit.pathSet ? config.audit.path : join(runDirectory.path, 'audit.jsonl'),
+    groupLinks: config.provisioning.groupLinksPathSet ? config.provisioning.groupLinksPath : join(runDirectory.path, 'group-links.json'),
+    runDirectory,
+  };
+  logger.info('demo mode: the audit trail and group links last for this run of the embedded simulator (set AUDIT_LOG_PATH and GROUP_LINKS_PATH to keep them)', {
+    auditPath: paths.audit,
+    groupLinksPath: paths.groupLinks,
+  });
+  return paths;
+}
+
 export async function openProvisioningRoot(config: Readonly<GatewayConfig>, options: ProvisioningRootOptions): Promise<ProvisioningRoot> {
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const { logger } = options;
-  const audit = await openAuditLog({ path: config.audit.path, fsync: config.audit.fsync, databaseUrl: config.databaseUrl, instanceId });
-  const closers: Array<() => Promise<void>> = [() => audit.close()];
+  const paths = await storePaths(config, logger);
+  const closers: Array<() => Promise<void>> = [];
+  // Registered first, so it runs last: after the stores in it are closed.
+  if (paths.runDirectory) closers.push(paths.runDirectory.remove);
   try {
-    const links = await openGroupLinkStore({ path: config.provisioning.groupLinksPath, databaseUrl: config.databaseUrl });
+    const audit = await openAuditLog({ path: paths.audit, fsync: config.audit.fsync, databaseUrl: config.databaseUrl, instanceId });
+    closers.push(() => audit.close());
+    const links = await openGroupLinkStore({ path: paths.groupLinks, databaseUrl: config.databaseUrl });
     closers.push(() => links.close());
     const locks = createLockManager({
       redisUrl: config.cache.redisUrl,
@@ -79,6 +122,7 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
     return {
       provisioning,
       audit,
+      auditPath: config.databaseUrl ? null : paths.audit,
       interrupted,
       close: async () => {
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn('provisioning store close failed', { error: String(error) }));

@@ -58,8 +58,8 @@ describe('readConfig provisioning stores', () => {
   it('keeps the audit trail and group links in files under data/ by default, fsynced', () => {
     const config = readConfig({});
     expect(config.databaseUrl).toBeNull();
-    expect(config.audit).toEqual({ path: 'data/audit.jsonl', fsync: true });
-    expect(config.provisioning).toEqual({ groupLinksPath: 'data/group-links.json', lockTimeoutMs: 120_000, idempotencyTtlMs: 86_400_000 });
+    expect(config.audit).toEqual({ path: 'data/audit.jsonl', fsync: true, pathSet: false });
+    expect(config.provisioning).toEqual({ groupLinksPath: 'data/group-links.json', groupLinksPathSet: false, lockTimeoutMs: 120_000, idempotencyTtlMs: 86_400_000 });
   });
 
   it('takes DATABASE_URL, paths, fsync, the lock timeout and the idempotency lifetime from the environment', () => {
@@ -72,8 +72,8 @@ describe('readConfig provisioning stores', () => {
       IDEMPOTENCY_TTL_SECONDS: '3600',
     });
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
-    expect(config.audit).toEqual({ path: '/var/log/ag/audit.jsonl', fsync: false });
-    expect(config.provisioning).toEqual({ groupLinksPath: '/var/lib/ag/links.json', lockTimeoutMs: 5000, idempotencyTtlMs: 3_600_000 });
+    expect(config.audit).toEqual({ path: '/var/log/ag/audit.jsonl', fsync: false, pathSet: true });
+    expect(config.provisioning).toEqual({ groupLinksPath: '/var/lib/ag/links.json', groupLinksPathSet: true, lockTimeoutMs: 5000, idempotencyTtlMs: 3_600_000 });
   });
 
   it.each([

@@ -50,6 +50,12 @@ export const DEVIATIONS: readonly Deviation[] = [
   { route: 'GET /accounts/api/me', kind: 'no-spec', differs: 'No S1 spec covers /me; shapes come from a captured response and S2.', source: 'API.md §1.2 (S5, S2)' },
   { route: 'GET /accounts/api/users/me', kind: 'no-spec', differs: 'No S1 spec covers /users/me; the fields are what anypoint-cli-v4 reads.', source: 'API.md §1.3 (S4)' },
   { route: 'GET /accounts/api/profile', kind: 'no-spec', differs: 'No S1 spec covers /profile; public scripts read it as a flat User.', source: 'API.md §1.3 (X)' },
+  {
+    route: 'GET /accounts/api/username/{username}',
+    kind: 'no-spec',
+    differs: "No vendored spec covers it; MuleSoft's own Access Management spec does (getUsername: 200 taken, 404 free, no body described).",
+    source: 'API.md §4 (usernames are never reusable; official access-management.yaml)',
+  },
   { route: `GET ${ORG}/hierarchy`, kind: 'no-spec', differs: 'The org spec has no /hierarchy path; the recursive shape comes from S7.', source: 'API.md §2.2 (S7)' },
   {
     route: 'GET /exchange/api/v1/assets/{groupId}/{assetId}/{version}',

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openGroupLinkStore, type GroupLinkStore } from '../../src/provisioning/group-links.js';
+import { anyText } from '../audit/any-text.js';
 import { describeWithService, postgresAvailable } from '../helpers/services.js';
 
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,6 +71,38 @@ function groupLinkBehaviour(open: () => Promise<GroupLinkStore>, orgs: string[])
     expect(await store.findByTeam(orgId, 't1')).toBeUndefined();
   });
 
+  it('remembers the team name claimed for a group until the group is linked, which clears it', async () => {
+    expect(await store.claimedTeamName(orgId, 'g1')).toBeUndefined();
+    await store.claimTeam({ orgId, groupId: 'g1', teamName: 'Payments' });
+    expect(await store.claimedTeamName(orgId, 'g1')).toBe('Payments');
+    expect(await store.claimedTeamName(orgId, 'g2')).toBeUndefined();
+    expect(await store.get(orgId, 'g1')).toBeUndefined();
+
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    expect(await store.claimedTeamName(orgId, 'g1')).toBeUndefined();
+  });
+
+  it('replaces a claim with the newer one, and forgets it when the group is deleted', async () => {
+    await store.claimTeam({ orgId, groupId: 'g1', teamName: 'Old Name' });
+    await store.claimTeam({ orgId, groupId: 'g1', teamName: 'New Name' });
+    expect(await store.claimedTeamName(orgId, 'g1')).toBe('New Name');
+    await store.delete(orgId, 'g1');
+    expect(await store.claimedTeamName(orgId, 'g1')).toBeUndefined();
+  });
+
+  it('keeps ids and names holding NUL, unpaired surrogates or U+FFFF as given, each apart from the others', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyText(), anyText(), async (groupId, teamId) => {
+        await store.set({ orgId, groupId, teamId });
+        expect(await store.get(orgId, groupId)).toMatchObject({ orgId, groupId, teamId });
+        expect((await store.findByTeam(orgId, teamId))?.teamId).toBe(teamId);
+        await store.claimTeam({ orgId, groupId: `${groupId}-claim`, teamName: teamId });
+        expect(await store.claimedTeamName(orgId, `${groupId}-claim`)).toBe(teamId);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('keeps every one of many changes made at the same time', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.set({ orgId, groupId: `g${i}`, teamId: `t${i}` })));
     const links = await Promise.all(Array.from({ length: 20 }, (_, i) => store.get(orgId, `g${i}`)));
@@ -107,6 +141,21 @@ describe('file group links', () => {
     store = await openGroupLinkStore({ path, databaseUrl: null });
     expect(await store.get('o', 'g1')).toEqual(before);
     expect((await store.findByTeam('o', 't2'))?.groupId).toBe('g2');
+    await store.close();
+  });
+
+  it('keeps a claim across a reopen, and reads a file written before claims existed', async () => {
+    let store = await openGroupLinkStore({ path, databaseUrl: null });
+    await store.claimTeam({ orgId: 'o', groupId: 'g1', teamName: 'Being Made' });
+    await store.close();
+    store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect(await store.claimedTeamName('o', 'g1')).toBe('Being Made');
+    await store.close();
+
+    await writeFile(path, JSON.stringify({ links: [{ orgId: 'o', groupId: 'g2', teamId: 't2', updatedAt: '2024-01-01T00:00:00.000Z' }] }));
+    store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect((await store.get('o', 'g2'))?.teamId).toBe('t2');
+    expect(await store.claimedTeamName('o', 'g1')).toBeUndefined();
     await store.close();
   });
 
@@ -150,6 +199,7 @@ describeWithService('PostgreSQL group links', postgresAvailable, () => {
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     await client.query('DELETE FROM group_links WHERE org_id = ANY($1)', [orgs]);
+    await client.query('DELETE FROM group_team_claims WHERE org_id = ANY($1)', [orgs]);
     await client.end();
   });
 

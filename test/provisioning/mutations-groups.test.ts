@@ -203,14 +203,38 @@ describe('pushGroup', () => {
     expect((await stack.writes()).byRoute).toEqual({ [`PATCH ${TEAM_ROUTE}`]: 1 });
   });
 
-  it('adopts a hand-made team of the same name under the root team when the group has no link', async () => {
+  it('refuses a hand-made team of the same name under the root team with TEAM_EXISTS naming it, writing nothing and keeping its members, on a dry run too', async () => {
+    const groupId = uniqueName('g_hand_made');
+    const handMade = await createTeamByHand(stack, 'Made By Hand');
+    const [a, stranger] = people.slice(8) as [UserRecord, UserRecord];
+    await putMemberByHand(stack, handMade, stranger.id, 'member');
+    await stack.resetCounts();
+
+    for (const dryRun of [true, false]) {
+      const payload = await push({ groupId, displayName: 'Made By Hand', members: [a.username], dryRun });
+      expect(payload.userErrors).toEqual([{ code: 'TEAM_EXISTS', field: ['input', 'displayName'], message: expect.stringContaining('Made By Hand') }]);
+      expect(payload.userErrors[0].message).toContain(handMade);
+      expect(payload.userErrors[0].message).toContain('adoptExistingTeam');
+      expect(payload.team).toBeNull();
+      expect(payload.plan).toEqual([]);
+    }
+    expect(memberIds(handMade)).toEqual([stranger.id]);
+    expect((await stack.writes()).total).toBe(0);
+    const outcomes = (await auditEvents(stack, { target: groupTarget(groupId) })).nodes;
+    expect(outcomes.map((e) => [e.kind, e.status, e.errorCode])).toEqual([
+      ['OUTCOME', 'REJECTED', 'TEAM_EXISTS'],
+      ['OUTCOME', 'REJECTED', 'TEAM_EXISTS'],
+    ]);
+  });
+
+  it('adopts a hand-made team of the same name under the root team when told to (adoptExistingTeam), replacing its members', async () => {
     const groupId = uniqueName('g_adopt');
     const handMade = await createTeamByHand(stack, 'Adopt Me');
     const [a, stranger] = people.slice(8) as [UserRecord, UserRecord];
     await putMemberByHand(stack, handMade, stranger.id, 'member');
     await stack.resetCounts();
 
-    const payload = await push({ groupId, displayName: 'Adopt Me', members: [a.username] });
+    const payload = await push({ groupId, displayName: 'Adopt Me', members: [a.username], adoptExistingTeam: true });
 
     expect(payload.userErrors).toEqual([]);
     expect(payload.team.id).toBe(handMade);
@@ -374,9 +398,12 @@ describe('deleteGroup and unlinkGroup', () => {
     expect(memberIds(first.team.id)).toEqual([a.id]);
     expect((await stack.writes()).total).toBe(0);
 
-    // The link is gone: deleting again finds nothing, and another group may now take the team over.
+    // The link is gone: deleting again finds nothing, and another group may now take the team
+    // over, when it says so: the team is linked to no group, like one made by hand.
     expect((await mutate(DELETE, { groupId })).userErrors.map((e: any) => e.code)).toEqual(['GROUP_NOT_LINKED']);
-    const adopted = await push({ groupId: uniqueName('g_keep_next'), displayName: 'Keep Me', members: [a.username] });
+    const next = uniqueName('g_keep_next');
+    expect((await push({ groupId: next, displayName: 'Keep Me', members: [a.username] })).userErrors.map((e: any) => e.code)).toEqual(['TEAM_EXISTS']);
+    const adopted = await push({ groupId: next, displayName: 'Keep Me', members: [a.username], adoptExistingTeam: true });
     expect(adopted.userErrors).toEqual([]);
     expect(adopted.team.id).toBe(first.team.id);
   });

@@ -505,8 +505,10 @@ describe('changeUsername', () => {
       ['ADD_MEMBER', 'PLANNED'],
       ['DISABLE_USER', 'PLANNED'],
     ]);
+    // As after the run: the old user disabled, the new one not made yet (null).
     expect(payload.user).toBeNull();
-    expect(payload.previousUser).toMatchObject({ id: user.id, enabled: true });
+    expect(payload.previousUser).toMatchObject({ id: user.id, enabled: false });
+    expect(stack.store.users.get(user.id)!.enabled).toBe(true);
     expect(liveUsersNamed(newUsername)).toHaveLength(0);
     expect((await stack.writes()).total).toBe(0);
   });
@@ -560,6 +562,32 @@ describe('idempotencyKey', () => {
     expect(payload.replayed).toBe(false);
     expect(liveUsersNamed(other)).toHaveLength(0);
     expect((await stack.writes()).total).toBe(0);
+  });
+
+  it('audits every key refusal as a REJECTED outcome with its code, under the auditId the payload names', async () => {
+    const username = uniqueName('idem_refused');
+    const key = `key-${username}`;
+    expect((await mutate(CREATE, { ...profile(username), idempotencyKey: key })).userErrors).toEqual([]);
+    await stack.resetCounts();
+
+    const reused = await mutate(CREATE, { ...profile(username, { firstName: 'Other' }), idempotencyKey: key });
+    const blank = await mutate(CREATE, { ...profile(username), idempotencyKey: '   ' });
+    const hidden = await mutate(CREATE, { ...profile(username), idempotencyKey: 'key\u0000with-nul' });
+
+    const refusals: Array<[any, string]> = [
+      [reused, 'IDEMPOTENCY_KEY_REUSED'],
+      [blank, 'IDEMPOTENCY_KEY_INVALID'],
+      [hidden, 'IDEMPOTENCY_KEY_INVALID'],
+    ];
+    const events = (await auditEvents(stack, { target: `user:${username}` })).nodes;
+    for (const [payload, code] of refusals) {
+      expect(payload.userErrors.map((e: any) => e.code)).toEqual([code]);
+      expect(payload.auditId).toEqual(expect.any(String));
+      const attempt = events.filter((e) => e.attemptId === payload.auditId);
+      expect(attempt.map((e) => [e.kind, e.status, e.errorCode])).toEqual([['OUTCOME', 'REJECTED', code]]);
+      expect(attempt[0]!.actor).toBe(ACTORS.provisioner);
+    }
+    expect((await stack.upstream()).total).toBe(0);
   });
 
   it('does not let a dry run use up the key: the real call with the same key then writes', async () => {

@@ -125,7 +125,18 @@ function remove(ctx: RouteContext) {
   return noContent();
 }
 
+/**
+ * Whether a username was ever used, on any org, deleted users included: 200 taken, 404 free.
+ * Needs no token on the platform (MuleSoft's spec, operation getUsername).
+ */
+function usernameTaken(ctx: RouteContext) {
+  const username = ctx.params.username!;
+  if (!ctx.store.usernamesEverUsed.has(username)) throw notFound(`Username ${username}`);
+  return json(200, { username });
+}
+
 export const userRoutes: RouteDef[] = [
+  { method: 'GET', template: '/accounts/api/username/{username}', scope: null, errorStyle: 'status', handler: usernameTaken },
   { method: 'GET', template: BASE, scope: 'read:users', errorStyle: 'status', handler: list },
   { method: 'POST', template: BASE, scope: 'edit:users', errorStyle: 'status', handler: create },
   { method: 'GET', template: `${BASE}/{userId}`, scope: 'read:users', errorStyle: 'status', handler: (ctx) => json(200, userView(ctx.store, requireUser(ctx))) },

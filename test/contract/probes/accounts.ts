@@ -78,6 +78,8 @@ export const accountProbes: Probe[] = [
     run: async (ctx) => ctx.send('DELETE', `${orgPath(ctx)}/${ENVS}/${await createEnvironment(ctx)}`),
   },
 
+  // acme_admin: the owner of the seeded root organization.
+  { route: 'GET /accounts/api/username/{username}', name: 'says that a username is taken', status: 200, run: (ctx) => ctx.get('/accounts/api/username/acme_admin') },
   { route: 'GET /accounts/api/organizations/{orgId}/users', name: 'lists users', status: 200, run: (ctx) => ctx.get(`${orgPath(ctx)}/${USERS}?limit=50`) },
   {
     route: 'POST /accounts/api/organizations/{orgId}/users',
