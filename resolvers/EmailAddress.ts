@@ -16,7 +16,7 @@ export const EmailAddress = new GraphQLScalarType<string, string>({
   serialize(value) {
     if (isEmailAddress(value)) return value;
     // A platform value the gateway cannot vouch for; the message leaves the value out of the error.
-    throw new GatewayError('UPSTREAM_UNAVAILABLE', 'Anypoint holds an e-mail address for this user that is not a valid EmailAddress, so it is not returned');
+    throw new GatewayError('UPSTREAM_VALUE_INVALID', 'Anypoint holds an e-mail address for this user that is not a valid EmailAddress, so it is not returned');
   },
   parseValue(value) {
     if (isEmailAddress(value)) return value;

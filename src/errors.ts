@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   CONFLICT: 'Anypoint refused a change that conflicts with existing data.',
   RATE_LIMITED: 'Anypoint kept answering 429/503 after the retry budget, or asked to wait too long.',
   UPSTREAM_UNAVAILABLE: "Anypoint failed (5xx, connection reset, malformed response) after retries, or the JWT issuer's key set could not be fetched.",
+  UPSTREAM_VALUE_INVALID: 'Anypoint holds a value the gateway cannot return by its own rule (an e-mail address set by hand); that field is null, the rest of the answer is intact.',
   UPSTREAM_TIMEOUT: "Anypoint (or the JWT issuer's key set) did not answer within the configured timeouts.",
   AUDIT_UNAVAILABLE: 'The audit trail could not record the intent of a mutation, so nothing was written upstream.',
   LOCK_TIMEOUT: 'Another push of the same group held its lock for longer than PROVISIONING_LOCK_TIMEOUT_MS; nothing was written.',

@@ -90,6 +90,10 @@ export interface AnypointClient {
  */
 const routeParts = new Map<string, string[]>();
 
+/** A lone surrogate cannot be percent-encoded (URIError); as U+FFFD it names nothing, and the platform says so. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const wellFormed = (text: string): string => text.replace(LONE_SURROGATE, '\uFFFD');
+
 export function expandRoute(route: string, params: Record<string, string | number> = {}): string {
   let parts = routeParts.get(route);
   if (!parts) {
@@ -101,7 +105,7 @@ export function expandRoute(route: string, params: Record<string, string | numbe
     const name = parts[i]!;
     const value = params[name];
     if (value === undefined || value === '') throw new TypeError(`Missing path parameter ${name} for ${route}`);
-    path += encodeURIComponent(String(value)) + parts[i + 1]!;
+    path += encodeURIComponent(wellFormed(String(value))) + parts[i + 1]!;
   }
   return path;
 }

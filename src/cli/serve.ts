@@ -45,7 +45,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const gateway = await startGateway(config, { logger });
   // The gateway itself logs the embedded simulator's address as it starts it.
   if (!gateway.simulator) logger.info(`Anypoint control plane: ${gateway.client.origin}`);
-  logger.info(`Audit trail: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.audit.path}`);
+  logger.info(`Audit trail: ${gateway.auditPath ?? 'PostgreSQL (DATABASE_URL)'}`);
   logger.info(`Metrics: ${gateway.url}/metrics${config.observability.otlpEndpoint ? `; traces to ${new URL(config.observability.otlpEndpoint).origin}` : ''}`);
   if (gateway.demoKeys) {
     // Made up at each start and known only to this process: demo mode has no API_KEYS.

@@ -57,6 +57,8 @@ export interface Gateway {
   simulator: Simulator | null;
   /** Keys made up for demo mode (embedded simulator, no API_KEYS), to print at start. */
   demoKeys: Record<Role, string> | null;
+  /** The audit file of this run; null with PostgreSQL (DATABASE_URL). */
+  auditPath: string | null;
   /** Interrupted provisioning attempts found in the audit trail at start. */
   interruptedAttempts: number;
   close(): Promise<void>;
@@ -274,6 +276,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     rootOrgId,
     simulator,
     demoKeys,
+    auditPath: root.auditPath,
     interruptedAttempts: root.interrupted.length,
     close: () => (closing ??= shutDown()),
   };
