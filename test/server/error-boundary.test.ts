@@ -1,3 +1,4 @@
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type ValidationContext } from 'graphql';
@@ -79,7 +80,8 @@ function server(logged: unknown[]) {
     // Built by @apollo/subgraph, as the gateway's schema is, so Apollo and the schema share one copy of graphql.
     schema: buildSubgraphSchema({ typeDefs, resolvers }),
     validationRules: [limitRule],
-    plugins: [costPlugin],
+    // Inline tracing off, as in the gateway (and no startup notice about it).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), costPlugin],
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError((error) => logged.push(error)),
   });
