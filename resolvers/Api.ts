@@ -1,3 +1,4 @@
+import { GatewayError } from '../src/errors.js';
 import type { AnypointApiInstance } from '../src/anypoint/types.js';
 import type { ApiResolvers, ApiSpecificationResolvers, ExchangeAssetResolvers, ExchangeFileResolvers } from '../src/generated/resolvers-types.js';
 import type { GatewayContext } from '../src/server/context.js';
@@ -41,5 +42,14 @@ export const ApiSpecification: ApiSpecificationResolvers = {
   format: ({ file }) => file.classifier as SpecificationFormat,
   mainFile: ({ file }) => file.mainFile ?? null,
   downloadUrl: ({ file }) => file.externalLink ?? file.downloadURL ?? null,
-  content: ({ asset, file }, _, ctx) => ctx.loaders.apis.specContent(asset, file),
+  content: async ({ asset, file }, _, ctx) => {
+    const text = await ctx.loaders.apis.specContent(asset, file);
+    const budget = ctx.specBudget;
+    if (budget) {
+      // What it will take in the answer's JSON (escapes included), not its own length.
+      budget.left -= JSON.stringify(text).length;
+      if (budget.left < 0) throw new GatewayError('RESPONSE_TOO_LARGE', 'The specifications asked for add up to more than the answer may hold (GRAPHQL_MAX_RESPONSE_MB); ask for fewer at a time');
+    }
+    return text;
+  },
 };

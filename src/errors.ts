@@ -26,12 +26,16 @@ export const ERROR_CODES = {
   BAD_REQUEST: 'The HTTP request is malformed: not JSON, too large a body, no query, or a GET for a mutation.',
   PERSISTED_QUERY_NOT_FOUND: 'An automatic persisted query hash that the gateway does not know yet; send the query text with it.',
   PERSISTED_QUERY_HASH_MISMATCH: 'The persisted query hash sent does not match the SHA-256 of the query text sent with it.',
+  OPERATION_RESOLUTION_FAILURE: 'The request names an operation its document does not define, or the document defines several and the request names none.',
   GRAPHQL_PARSE_FAILED: 'The query is not valid GraphQL syntax.',
   GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema.',
   INTERNAL_SERVER_ERROR: 'An unexpected failure; details are in the gateway log, never in the response.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The most characters of one value a caller sent that any message repeats (then an ellipsis). */
+export const ECHO_LIMIT = 64;
 
 /** A failure the gateway itself decides (not found, bad input), with a stable code. */
 export class GatewayError extends Error {

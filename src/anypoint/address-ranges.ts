@@ -14,6 +14,8 @@ const RANGES: Array<{ kind: string; subnets: Array<[string, number]> }> = [
   { kind: 'shared (carrier-grade NAT)', subnets: [['100.64.0.0', 10]] },
   { kind: 'multicast', subnets: [['224.0.0.0', 4], ['ff00::', 8]] },
   { kind: 'reserved', subnets: [['240.0.0.0', 4]] },
+  // IPv6 prefixes that carry an IPv4 address (NAT64, 6to4): they could reach a private one.
+  { kind: 'IPv4 translation (NAT64, 6to4)', subnets: [['64:ff9b::', 96], ['64:ff9b:1::', 48], ['2002::', 16]] },
 ];
 
 const lists = RANGES.map(({ kind, subnets }) => {

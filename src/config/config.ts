@@ -105,8 +105,12 @@ export interface HttpServerSettings {
   maxBodyBytes: number;
 }
 
-/** Where Exchange serves asset files from (signed S3 links), besides the control plane itself. */
-export const DEFAULT_DOWNLOAD_HOSTS = ['*.s3.amazonaws.com', '*.amazonaws.com'] as const;
+/**
+ * Where Exchange serves asset files from besides the control plane itself: signed S3 links, in
+ * the US, EU (Frankfurt) and Gov regions of the three control planes. S3 only: all of
+ * amazonaws.com would include any EC2 host's public name.
+ */
+export const DEFAULT_DOWNLOAD_HOSTS = ['*.s3.amazonaws.com', '*.s3.us-east-1.amazonaws.com', '*.s3.eu-central-1.amazonaws.com', '*.s3.us-gov-west-1.amazonaws.com'] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -2,31 +2,40 @@
  * Upstream calls counted per GraphQL request, by the request id every call carries (writes carry
  * `<requestId>.w<n>`). Demand control settles its reservation with the count, and the operation
  * log line and metrics report it beside the estimate.
+ *
+ * A caller may send its own x-request-id, so two requests in flight can share one. A call then
+ * cannot be told apart, and is counted against every meter open under that id: requests that
+ * share an id are each charged all of their calls (never fewer than they made), so reusing an id
+ * cannot hide one request's calls behind another's.
  */
 export interface CallMeter {
   calls: number;
 }
 
 export class CallMeters {
-  private readonly open = new Map<string, CallMeter>();
+  private readonly open = new Map<string, Set<CallMeter>>();
 
   start(requestId: string): CallMeter {
     const meter = { calls: 0 };
-    this.open.set(requestId, meter);
+    const sharing = this.open.get(requestId);
+    if (sharing) sharing.add(meter);
+    else this.open.set(requestId, new Set([meter]));
     return meter;
   }
 
   finish(requestId: string, meter: CallMeter): void {
-    if (this.open.get(requestId) === meter) this.open.delete(requestId);
+    const sharing = this.open.get(requestId);
+    if (!sharing?.delete(meter)) return;
+    if (sharing.size === 0) this.open.delete(requestId);
   }
 
-  /** Counts one upstream attempt against the request it was made for, if that is still open. */
+  /** Counts one upstream attempt against the request(s) it was made for, if still open. */
   count(requestId: string): void {
-    let meter = this.open.get(requestId);
-    if (!meter) {
+    let meters = this.open.get(requestId);
+    if (!meters) {
       const write = /\.w\d+$/.exec(requestId);
-      if (write) meter = this.open.get(requestId.slice(0, write.index));
+      if (write) meters = this.open.get(requestId.slice(0, write.index));
     }
-    if (meter) meter.calls += 1;
+    if (meters) for (const meter of meters) meter.calls += 1;
   }
 }

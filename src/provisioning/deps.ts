@@ -8,8 +8,13 @@ import type { GroupLinkStore } from './group-links.js';
 export interface OperationDeps {
   client: AnypointClient;
   rootOrgId: string;
-  /** Loaders that read past the shared cache (and refresh it): plans are made on current data. */
-  fresh(): Loaders;
+  /**
+   * Loaders that read past the shared cache (and refresh it): plans are made on current data. With
+   * a request id, their calls carry it (and count against that request, for demand control).
+   */
+  fresh(requestId?: string): Loaders;
+  /** The GraphQL request the operation runs for, when it runs for one. */
+  requestId?: string;
   links: GroupLinkStore;
 }
 

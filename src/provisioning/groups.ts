@@ -6,7 +6,7 @@ import { step, type Step } from './steps.js';
 import { createTeamStep, deleteTeamStep, removeMemberStep, renameTeamStep } from './team-steps.js';
 import { addMemberStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
-import { checkGroupId, checkName, mayBeAnId } from './validate.js';
+import { checkGroupId, checkName, mayBeAnId, quote } from './validate.js';
 import { settled, runOptions, parentOf } from './plans.js';
 
 /**
@@ -124,17 +124,17 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         if (candidate) {
           const owner = await deps.links.findByTeam(orgId, candidate.team_id);
           if (owner && owner.groupId !== input.groupId) {
-            return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Team ${displayName} already belongs to group ${owner.groupId}`)], null, pushSummary);
+            return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Team ${quote(displayName)} already belongs to group ${quote(owner.groupId)}`)], null, pushSummary);
           }
           const ours = (await deps.links.claimedTeamName(orgId, input.groupId)) === displayName;
           if (!ours && !input.adoptExistingTeam) {
-            const message = `A team called ${JSON.stringify(displayName)} (${candidate.team_id}) already exists under the root team and no group is linked to it; push with adoptExistingTeam: true to take it over (its members then become exactly the group's)`;
+            const message = `A team called ${quote(displayName)} (${candidate.team_id}) already exists under the root team and no group is linked to it; push with adoptExistingTeam: true to take it over (its members then become exactly the group's)`;
             return settled([userError('TEAM_EXISTS', 'displayName', message)], null, pushSummary);
           }
         }
         team = candidate;
       } else if (team.team_name !== displayName && siblingNamed(displayName)) {
-        return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Another team under the root team is already called ${displayName}`)], null, pushSummary);
+        return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Another team under the root team is already called ${quote(displayName)}`)], null, pushSummary);
       }
 
       // Started before the users are awaited, so an adopted team's listing shares their round
@@ -202,7 +202,7 @@ export function removeGroupOperation(deps: OperationDeps, input: GroupInput, kee
       const errors = checkGroupId(input.groupId);
       if (errors.length) return settled(errors, null, summary);
       const link = await deps.links.get(orgId, input.groupId);
-      if (!link) return settled([userError('GROUP_NOT_LINKED', 'groupId', `No team was pushed for group ${input.groupId}`)], null, summary);
+      if (!link) return settled([userError('GROUP_NOT_LINKED', 'groupId', `No team was pushed for group ${quote(input.groupId)}`)], null, summary);
       const teams = await deps.fresh().teams.teamsOfOrg(orgId);
       const team = teams.find((t) => t.team_id === link.teamId) ?? null;
       const steps: Step[] = [];

@@ -14,15 +14,18 @@ import {
 
 /** The provisioning engine: one entry per mutation, each validate -> plan -> audit -> apply. */
 export function createProvisioning(deps: OperationDeps, runner: Runner) {
+  // The plan's reads carry the request's id, like its writes: they are that request's calls.
+  const of = (call: CallInfo): OperationDeps => ({ ...deps, requestId: call.requestId, fresh: () => deps.fresh(call.requestId) });
   return {
-    createUser: (input: CreateUserInput, call: CallInfo) => runner.run(createUserOperation(deps, input), call),
-    updateUserProfile: (input: UpdateUserProfileInput, call: CallInfo) => runner.run(updateUserProfileOperation(deps, input), call),
-    changeUsername: (input: ChangeUsernameInput, call: CallInfo) => runner.run(changeUsernameOperation(deps, input), call),
-    deactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(deps, input, false), call),
-    reactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(deps, input, true), call),
-    pushGroup: (input: PushGroupInput, call: CallInfo) => runner.run(pushGroupOperation(deps, input), call),
-    unlinkGroup: (input: GroupInput, call: CallInfo) => runner.run(removeGroupOperation(deps, input, true, 'unlinkGroup'), call),
-    deleteGroup: (input: GroupInput & { keepTeam?: boolean | null }, call: CallInfo) => runner.run(removeGroupOperation(deps, input, input.keepTeam ?? false, 'deleteGroup'), call),
+    createUser: (input: CreateUserInput, call: CallInfo) => runner.run(createUserOperation(of(call), input), call),
+    updateUserProfile: (input: UpdateUserProfileInput, call: CallInfo) => runner.run(updateUserProfileOperation(of(call), input), call),
+    changeUsername: (input: ChangeUsernameInput, call: CallInfo) => runner.run(changeUsernameOperation(of(call), input), call),
+    deactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(of(call), input, false), call),
+    reactivateUser: (input: UserIdInput, call: CallInfo) => runner.run(setUserEnabledOperation(of(call), input, true), call),
+    pushGroup: (input: PushGroupInput, call: CallInfo) => runner.run(pushGroupOperation(of(call), input), call),
+    unlinkGroup: (input: GroupInput, call: CallInfo) => runner.run(removeGroupOperation(of(call), input, true, 'unlinkGroup'), call),
+    deleteGroup: (input: GroupInput & { keepTeam?: boolean | null }, call: CallInfo) =>
+      runner.run(removeGroupOperation(of(call), input, input.keepTeam ?? false, 'deleteGroup'), call),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Operation } from './runner.js';
 import type { Step } from './steps.js';
 import { addMemberStep, createUserStep, sameEmail, updateUserStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
-import { checkEmail, checkName, checkPhone, checkUsername, mayBeAnId } from './validate.js';
+import { checkEmail, checkName, checkPhone, checkUsername, mayBeAnId, quote } from './validate.js';
 import { settled, runOptions } from './plans.js';
 import { isUsernameTaken } from './username-lookup.js';
 
@@ -65,7 +65,7 @@ const userSummary = (r: UserResult | null) => summarizeUser(r?.user);
 /** Loads the user a mutation is about, or the userError saying why it cannot. */
 async function targetUser(loaders: Loaders, input: UserIdInput): Promise<AnypointUser | UserError> {
   if (input.organizationId && !(mayBeAnId(input.organizationId) && (await orgExists(loaders, input.organizationId)))) return userError('ORGANIZATION_NOT_FOUND', 'organizationId');
-  const notFound = userError('USER_NOT_FOUND', 'id', `User ${JSON.stringify(input.id.slice(0, 80))} was not found`);
+  const notFound = userError('USER_NOT_FOUND', 'id', `User ${quote(input.id)} was not found`);
   if (!mayBeAnId(input.id)) return notFound;
   return (await findUser(loaders, input.id, input.organizationId ?? null)) ?? notFound;
 }
@@ -76,7 +76,7 @@ async function targetUser(loaders: Loaders, input: UserIdInput): Promise<Anypoin
  * create's 409 at no extra cost; a dry run, which sends no create, asks the platform in one call.
  */
 async function dryRunFindsTaken(deps: OperationDeps, username: string, dryRun: boolean | null | undefined): Promise<boolean> {
-  return dryRun ? isUsernameTaken(deps.client, username) : false;
+  return dryRun ? isUsernameTaken(deps.client, username, { requestId: deps.requestId }) : false;
 }
 
 const isUserError = (value: unknown): value is UserError => typeof value === 'object' && value !== null && 'code' in value && 'message' in value;

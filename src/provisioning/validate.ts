@@ -1,3 +1,4 @@
+import { ECHO_LIMIT } from '../errors.js';
 import { isEmailAddress } from './email-address.js';
 import { hasHiddenOrControl } from './text-rules.js';
 import { userError, type UserError } from './user-errors.js';
@@ -12,8 +13,11 @@ const PHONE = /^\+?[0-9 ()\-.]{3,30}$/;
 const MAX_NAME = 255;
 const MAX_KEY = 255;
 
-/** An input value as a message may quote it: short, and with its hidden characters made visible. */
-const quote = (value: string) => JSON.stringify(value.slice(0, 80));
+/**
+ * An input value as a message may quote it: at most ECHO_LIMIT characters (and an ellipsis), the
+ * limit every error message keeps to, with its hidden characters made visible.
+ */
+export const quote = (value: string) => JSON.stringify(value.length > ECHO_LIMIT ? `${value.slice(0, ECHO_LIMIT)}…` : value);
 
 export function checkUsername(value: string, field = 'username'): UserError[] {
   return USERNAME.test(value) ? [] : [userError('USERNAME_INVALID', field, `The username ${quote(value)} must be 1-64 letters, digits or underscores`)];

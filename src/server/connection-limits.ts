@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { HttpServerSettings } from '../config/config.js';
 
 /**
@@ -60,7 +60,21 @@ export function limitConnections(server: Server, options: ConnectionLimitOptions
   });
 }
 
+/**
+ * The client a connection counts against: its IPv4 address, or its IPv6 /64 (one subscriber's
+ * network; a client given a /64 could otherwise open its connections from 2^64 addresses).
+ */
 function clientAddress(socket: Socket): string {
   const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  if (address.startsWith('::ffff:')) return address.slice('::ffff:'.length);
+  if (isIP(address) !== 6) return address;
+  return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight hextets of an IPv6 address (:: filled in). */
+function expandIPv6(address: string): string[] {
+  const [head, tail] = address.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  return [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
 }

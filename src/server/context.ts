@@ -24,6 +24,11 @@ export interface GatewayContext {
   scope?: RequestScope;
   /** Demand control's estimate and the upstream calls actually made (set by its plugin). */
   cost?: { estimate: CostEstimate | null; meter: CallMeter };
+  /**
+   * JSON characters of spec files this request may still put in its answer (GRAPHQL_MAX_RESPONSE_MB):
+   * one file fits the download limits, but a query over many APIs must not hold them all.
+   */
+  specBudget?: { left: number };
   /** Aborts the operation's upstream calls when GRAPHQL_EXECUTION_TIMEOUT_MS runs out. */
   execution?: { controller: AbortController; timedOut: boolean };
 }

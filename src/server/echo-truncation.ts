@@ -1,10 +1,11 @@
+import { ECHO_LIMIT } from '../errors.js';
+
 /**
  * Error messages that repeat what the caller sent (an id, a username, a type name, a value that
  * failed coercion) must not send it all back: one NOT_FOUND once echoed a 900 KB variable. A run
  * of more than ECHO_LIMIT characters without whitespace (ids and names have none) is cut to
  * ECHO_LIMIT characters and an ellipsis, and a whole message to MESSAGE_LIMIT.
  */
-export const ECHO_LIMIT = 64;
 export const MESSAGE_LIMIT = 1_024;
 
 const LONG_RUN = new RegExp(`\\S{${ECHO_LIMIT + 1},}`, 'g');

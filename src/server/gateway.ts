@@ -141,7 +141,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     client,
     cache,
     rootOrgId,
-    freshLoaders: () => createLoaders({ ...loaderOptions, bypassCache: true }),
+    freshLoaders: (requestId) => createLoaders({ ...loaderOptions, bypassCache: true, requestId }),
     evict: (entries) => new ReadThrough(cache, config.cache.ttlMs, true).evict(entries),
     logger,
     onAuditError: observability.onAuditError,
@@ -196,9 +196,10 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
       observability.plugin,
       operationLimitsPlugin({ ...config.limits, maxDepth: config.graphql.maxDepth, introspection: config.graphql.introspection }),
       authorizationPlugin(),
-      // Before the response cache's plugin: its per-operation refusal holds for cached answers too.
-      // Its caller budget is charged in responseForOperation, which runs only when the cache had no answer.
       responseCachePlugin(responses, cache),
+      // After the response cache's plugin, so that its caller budget (charged in responseForOperation)
+      // is charged only when the cache had no answer; its per-operation refusal (didResolveOperation,
+      // which Apollo runs for every plugin) holds for cached answers too.
       demandControlPlugin({
         sizes,
         meters: observability.meters,
@@ -231,6 +232,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
       const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal: callsSignal, requestId, onRead: observeRead });
       return {
         execution,
+        specBudget: { left: config.limits.maxResponseBytes },
         loaders: newLoaders(),
         newLoaders,
         viewer: { clientId: anypoint.clientId, orgId: rootOrgId },

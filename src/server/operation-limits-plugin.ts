@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, parse, type ASTVisitor, type DocumentNode, type ValidationContext } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { limitExceeded, measureOperations, type LimitName, type OperationLimitSettings } from './operation-limits.js';
+import { INTROSPECTION_LIMITS, limitExceeded, measureOperations, type LimitName, type OperationLimitSettings } from './operation-limits.js';
 
 export interface DocumentLimitSettings extends OperationLimitSettings {
   maxDocumentBytes: number;
@@ -48,6 +48,8 @@ function firstBrokenLimit(document: DocumentNode, source: string, settings: Docu
       ['aliases', settings.maxAliases, measure.aliases],
       ['rootFields', settings.maxRootFields, measure.fields],
       ['directives', settings.maxDirectives, measure.directives],
+      ['introspectionDepth', INTROSPECTION_LIMITS.maxDepth, measure.introspectionDepth],
+      ['introspectionLists', INTROSPECTION_LIMITS.maxLists, measure.introspectionLists],
     ];
     for (const [limit, max, actual] of checks) if (actual > max) return limitExceeded(limit, max, actual, [operation]);
   }

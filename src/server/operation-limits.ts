@@ -21,19 +21,39 @@ export interface OperationLimitSettings {
   maxDirectives: number;
 }
 
-export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'directives';
+export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'directives' | 'introspectionDepth' | 'introspectionLists';
+
+/**
+ * Introspection is answered from the schema, synchronously and with no upstream call, so neither
+ * demand control nor the execution timeout can stop it; what bounds it is its shape. A list field
+ * of the introspection types (a type's fields, a field's args, ...) inside another multiplies the
+ * answer, and `type { fields { type { fields ... } } }` would grow it exponentially. The standard
+ * introspection query (GraphiQL, Apollo and codegen tools) nests three such lists (types, fields,
+ * args) and about 14 levels (its TypeRef's ofType chain); these limits leave it room.
+ */
+export const INTROSPECTION_LIMITS = { maxDepth: 20, maxLists: 3 } as const;
+
+/** The introspection fields that return lists of objects. */
+const INTROSPECTION_LISTS = new Set(['types', 'fields', 'args', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'directives']);
 
 /** What a selection set costs once expanded. */
 interface Measure {
   /** Deepest chain of fields, introspection fields not counted. */
   depth: number;
+  /** Deepest chain inside introspection (__schema, __type and below), every field counted. */
+  introspectionDepth: number;
+  /** Most introspection list fields nested along one chain. */
+  introspectionLists: number;
+  /** Deepest chain, every field counted; and most list-named fields along one chain (read under __schema / __type). */
+  allDepth: number;
+  lists: number;
   aliases: number;
   directives: number;
   /** Fields at this level (used for the operation's root). */
   fields: number;
 }
 
-const ZERO: Measure = { depth: 0, aliases: 0, directives: 0, fields: 0 };
+const ZERO: Measure = { depth: 0, introspectionDepth: 0, introspectionLists: 0, allDepth: 0, lists: 0, aliases: 0, directives: 0, fields: 0 };
 
 export function limitExceeded(limit: LimitName | 'bytes', max: number, actual: number, nodes?: readonly OperationDefinitionNode[]): GraphQLError {
   const what: Record<LimitName | 'bytes', string> = {
@@ -41,6 +61,8 @@ export function limitExceeded(limit: LimitName | 'bytes', max: number, actual: n
     aliases: 'aliased fields',
     rootFields: 'root fields',
     directives: 'directives',
+    introspectionDepth: 'levels deep in introspection',
+    introspectionLists: 'introspection lists nested',
     bytes: 'bytes long',
   };
   // Counts past the float range (a fragment bomb) are reported as "more than" the limit.
@@ -73,20 +95,31 @@ export function measureOperations(document: DocumentNode): Map<OperationDefiniti
   };
 
   const setMeasure = (set: SelectionSetNode | undefined): Measure => {
-    const total: Measure = { depth: 0, aliases: 0, directives: 0, fields: 0 };
+    const total: Measure = { ...ZERO };
     if (!set) return total;
     for (const selection of set.selections) {
       total.directives += selection.directives?.length ?? 0;
       if (selection.kind === Kind.FIELD) {
         const inner = setMeasure(selection.selectionSet);
-        const introspection = selection.name.value.startsWith('__');
+        const name = selection.name.value;
+        const introspection = name.startsWith('__');
         total.depth = Math.max(total.depth, introspection ? 0 : 1 + inner.depth);
+        total.allDepth = Math.max(total.allDepth, 1 + inner.allDepth);
+        total.lists = Math.max(total.lists, inner.lists + (INTROSPECTION_LISTS.has(name) && selection.selectionSet ? 1 : 0));
+        // __schema and __type open introspection: what is below them is measured by its own limits.
+        const opened = introspection ? { depth: 1 + inner.allDepth, lists: inner.lists } : { depth: 0, lists: 0 };
+        total.introspectionDepth = Math.max(total.introspectionDepth, inner.introspectionDepth, opened.depth);
+        total.introspectionLists = Math.max(total.introspectionLists, inner.introspectionLists, opened.lists);
         total.aliases += inner.aliases + (selection.alias ? 1 : 0);
         total.directives += inner.directives;
         total.fields += 1;
       } else {
         const inner = selection.kind === Kind.INLINE_FRAGMENT ? setMeasure(selection.selectionSet) : fragmentMeasure(selection.name.value);
         total.depth = Math.max(total.depth, inner.depth);
+        total.allDepth = Math.max(total.allDepth, inner.allDepth);
+        total.lists = Math.max(total.lists, inner.lists);
+        total.introspectionDepth = Math.max(total.introspectionDepth, inner.introspectionDepth);
+        total.introspectionLists = Math.max(total.introspectionLists, inner.introspectionLists);
         total.aliases += inner.aliases;
         total.directives += inner.directives;
         total.fields += inner.fields;

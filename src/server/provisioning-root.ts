@@ -36,7 +36,7 @@ export interface ProvisioningRootOptions {
   cache: SharedCache;
   rootOrgId: string;
   /** Loaders that read past the shared cache. */
-  freshLoaders(): Loaders;
+  freshLoaders(requestId?: string): Loaders;
   evict(entries: Array<[CacheKind, string]>): Promise<void>;
   logger: GatewayLogger;
   /** Told of every failed audit write (metrics, log); logged as an error when not given. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
 import type { SharedCache } from '../cache/shared-cache.js';
@@ -60,7 +61,9 @@ export function responseCachePlugin(responses: ResponseCache, cache: SharedCache
             return null;
           }
           const roles = [...contextValue.caller.roles].sort().join(',');
-          const key = `${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${roles}`;
+          // The variables hashed: a key must not hold a megabyte of them (its bytes are not in the cache's bound).
+          const variables = createHash('sha256').update(JSON.stringify(request.variables ?? {})).digest('base64url');
+          const key = `${queryHash}\n${request.operationName ?? ''}\n${variables}\n${roles}`;
           pending = { key, epoch };
           if (contextValue.loaders.cache.bypassing) {
             response.http.headers.set(RESPONSE_CACHE_HEADER, 'bypass');

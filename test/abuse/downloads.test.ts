@@ -135,6 +135,31 @@ describe('spec downloads under attack', () => {
     expect(expectOnlyContentFailed(await ask(strict, api), api, 'DOWNLOAD_TOO_LARGE')).toBe('The specification archive lists 150 entries, more than 100 (DOWNLOAD_MAX_ZIP_ENTRIES)');
   });
 
+  it('keeps a query over many specs within the answer size: a file that would not fit is refused', async () => {
+    // Each file fits the download limit; two do not fit one answer.
+    // (A 2 MB file of short lines is 3 MB of JSON: every newline is escaped.)
+    const roomy = await startGatewayFor(sim, { API_KEYS: `abuse:reader:${hashApiKey(KEY)}`, DOWNLOAD_MAX_MB: '3', GRAPHQL_MAX_RESPONSE_MB: '5' });
+    try {
+      const [a, b] = [freshApi('oas'), freshApi('oas')];
+      await override(a!, { kind: 'oversized', mb: 2 });
+      await override(b!, { kind: 'oversized', mb: 2 });
+      const answer = await roomy.gql(
+        'query($ea: ID!, $a: ID!, $eb: ID!, $b: ID!) { a: api(environmentId: $ea, id: $a) { name specification { content } } b: api(environmentId: $eb, id: $b) { name specification { content } } }',
+        { ea: a!.environmentId, a: String(a!.id), eb: b!.environmentId, b: String(b!.id) },
+        AUTH,
+      );
+      expect(answer.data, JSON.stringify(answer.errors)).toBeDefined();
+      const data = answer.data as Record<string, { name: string; specification: { content: string | null } }>;
+      const contents = [data.a!.specification.content, data.b!.specification.content];
+      expect(contents.filter((c) => c === null)).toHaveLength(1);
+      expect(contents.find((c) => c !== null)!.length).toBeGreaterThan(2 * MB - 1024);
+      expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: 'RESPONSE_TOO_LARGE' } })]);
+      expect([data.a!.name, data.b!.name]).toEqual([assetOf(a!).name, assetOf(b!).name]);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('refuses links to hosts off the list, even on the control plane host at another port', async () => {
     for (const link of [`http://internal.localtest:${internal.port}/latest/meta-data?signature=s3cr3t`, `http://127.0.0.1:${internal.port}/latest/meta-data?signature=s3cr3t`]) {
       const api = freshApi('any');

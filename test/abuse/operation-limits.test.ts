@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/server/api-keys.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
@@ -94,6 +95,24 @@ describe('operation limits', () => {
       const body = (await (await post({ query })).json()) as any;
       expect(body.errors[0].extensions.code).toBe('OPERATION_LIMIT_EXCEEDED');
     }
+  });
+
+  it('bounds introspection by its shape (it runs synchronously, with no upstream call for demand control to count)', async () => {
+    // Every type's fields' types' fields' types' fields: the answer grows with the fields per type, per level.
+    const nested = '{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }';
+    const res = await expectResponsiveDuring(stack.gw.gateway.url, () => post({ query: nested }));
+    const body = (await res.json()) as any;
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'introspectionLists', max: 3, actual: 5 });
+    const deep = `{ __type(name: "Query") { ${'ofType { '.repeat(30)}name${' }'.repeat(30)} } }`;
+    const refused = (await (await post({ query: deep })).json()) as any;
+    expect(refused.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'introspectionDepth', max: 20 });
+  });
+
+  it("still answers the standard introspection query that GraphiQL and Apollo's tools send", async () => {
+    const res = await stack.gw.gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    expect(res.errors).toBeUndefined();
+    expect((res.data as any).__schema.types.length).toBeGreaterThan(20);
   });
 
   it('gives "Did you mean" hints only to callers with credentials', async () => {

@@ -1,5 +1,6 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { CallMeters } from '../../src/observability/call-meters.js';
 import { createCallerBudget } from '../../src/server/cost/caller-budget.js';
 import { estimateCost } from '../../src/server/cost/estimate.js';
 import { PlatformSizes } from '../../src/server/cost/platform-sizes.js';
@@ -76,6 +77,42 @@ describe('estimateCost', () => {
     const cost = estimate('mutation ($m: [String!]!) { pushGroup(input: { groupId: "g", displayName: "G", members: $m }) { team { id } } }', knownPlatform(), { m: members });
     expect(cost.upstreamCalls).toBeGreaterThan(1000);
     expect(cost.upstreamCalls).toBeLessThan(1100);
+  });
+});
+
+describe('estimateCost and hostile input', () => {
+  it('takes a variable left out at its declared default, as execution will', () => {
+    const query = 'query ($n: Int = 500) { users(organizationId: "root-org", first: $n) { nodes { id } } }';
+    expect(estimate(query).resultFields).toBe(1 + 1 + 500);
+  });
+
+  it('prices _entities of typenames that name no type (or Object.prototype members) at nothing, without throwing', () => {
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }';
+    const reps = ['__proto__', 'constructor', 'toString', 'NoSuchType'].map((t) => ({ __typename: t, id: 'x' }));
+    expect(estimate(query, knownPlatform(), { r: reps }).upstreamCalls).toBe(0);
+  });
+
+  it('groups 100,000 representations in linear time (one array per type, appended to)', () => {
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }';
+    const reps = Array.from({ length: 100_000 }, (_, i) => ({ __typename: 'User', id: `u${i}` }));
+    // The root org's listing: 2 pages, whatever the number of ids.
+    expect(estimate(query, knownPlatform(), { r: reps }).upstreamCalls).toBe(2);
+  });
+});
+
+describe('CallMeters', () => {
+  it('counts a call against every request in flight under its id, so a reused x-request-id hides nothing', () => {
+    const meters = new CallMeters();
+    const long = meters.start('same-id');
+    const quick = meters.start('same-id');
+    meters.count('same-id');
+    meters.finish('same-id', quick);
+    meters.count('same-id');
+    meters.count('same-id.w1');
+    expect([long.calls, quick.calls]).toEqual([3, 1]);
+    meters.finish('same-id', long);
+    meters.count('same-id');
+    expect(long.calls).toBe(3);
   });
 });
 

@@ -37,6 +37,11 @@ function namedTypeName(type: GraphQLType): string {
   return (inner as GraphQLNamedType).name;
 }
 
+/** A table's own entry: names from a request ("__proto__", "constructor") must not reach Object.prototype. */
+function ownEntry<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** Demand control's estimate of one operation, before it runs. */
 export interface CostEstimate {
   /** Upstream calls on a cold cache (repeats within the TTL cost fewer, often none). */
@@ -66,11 +71,21 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   for (const def of input.document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const cx: CostContext = { sizes: input.sizes, rootOrgId: input.rootOrgId, singleGetLimit: input.singleGetLimit, tally: new Tally() };
   const memo = new Map<string, Tally>();
+  // Variables the caller left out take their declared defaults, as execution will.
+  const variables: Record<string, unknown> = { ...input.variables };
+  for (const def of input.operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (variables[name] === undefined && def.defaultValue) variables[name] = valueFromASTUntyped(def.defaultValue);
+  }
   const inProgress = new Set<string>();
 
   const argsOf = (field: FieldNode): Args => {
     const args: Args = {};
-    for (const arg of field.arguments ?? []) args[arg.name.value] = valueFromASTUntyped(arg.value, input.variables);
+    for (const arg of field.arguments ?? []) {
+      const value = valueFromASTUntyped(arg.value, variables);
+      // A variable sent as null or left unset is an argument left out: the field's default applies.
+      if (value !== undefined) args[arg.name.value] = value;
+    }
     return args;
   };
 
@@ -108,7 +123,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
         entities(selection, args);
         continue;
       }
-      const cost = typeName === 'Mutation' ? MUTATION_COSTS[name] : FIELD_COSTS[key];
+      const cost = typeName === 'Mutation' ? ownEntry(MUTATION_COSTS, name) : ownEntry(FIELD_COSTS, key);
       const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams, all: scope.all, listed: scope.listed };
       if (child && selection.selectionSet) walk(selection.selectionSet, namedTypeName(def.type), child);
     }
@@ -143,10 +158,12 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     for (const rep of representations) {
       if (!rep || typeof rep !== 'object') continue;
       const typename = String((rep as { __typename?: unknown }).__typename);
-      byType.set(typename, [...(byType.get(typename) ?? []), rep as Record<string, unknown>]);
+      const group = byType.get(typename);
+      if (group) group.push(rep as Record<string, unknown>);
+      else byType.set(typename, [rep as Record<string, unknown>]);
     }
     for (const [typename, reps] of byType) {
-      const scope = ENTITY_COSTS[typename]?.(reps, cx);
+      const scope = ownEntry(ENTITY_COSTS, typename)?.(reps, cx);
       if (scope) walk(field.selectionSet, typename, scope);
     }
   };
