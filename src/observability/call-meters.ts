@@ -13,29 +13,32 @@ export interface CallMeter {
 }
 
 export class CallMeters {
-  private readonly open = new Map<string, Set<CallMeter>>();
+  /** One meter per request id; a Set only while several requests share one (rare: no allocation per request). */
+  private readonly open = new Map<string, CallMeter | Set<CallMeter>>();
 
   start(requestId: string): CallMeter {
     const meter = { calls: 0 };
     const sharing = this.open.get(requestId);
-    if (sharing) sharing.add(meter);
-    else this.open.set(requestId, new Set([meter]));
+    if (sharing === undefined) this.open.set(requestId, meter);
+    else if (sharing instanceof Set) sharing.add(meter);
+    else this.open.set(requestId, new Set([sharing, meter]));
     return meter;
   }
 
   finish(requestId: string, meter: CallMeter): void {
     const sharing = this.open.get(requestId);
-    if (!sharing?.delete(meter)) return;
-    if (sharing.size === 0) this.open.delete(requestId);
+    if (sharing === meter) this.open.delete(requestId);
+    else if (sharing instanceof Set && sharing.delete(meter) && sharing.size === 0) this.open.delete(requestId);
   }
 
   /** Counts one upstream attempt against the request(s) it was made for, if still open. */
   count(requestId: string): void {
     let meters = this.open.get(requestId);
-    if (!meters) {
+    if (meters === undefined) {
       const write = /\.w\d+$/.exec(requestId);
       if (write) meters = this.open.get(requestId.slice(0, write.index));
     }
-    if (meters) for (const meter of meters) meter.calls += 1;
+    if (meters instanceof Set) for (const meter of meters) meter.calls += 1;
+    else if (meters) meters.calls += 1;
   }
 }

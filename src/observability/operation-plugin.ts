@@ -58,7 +58,7 @@ export function operationPlugin(options: OperationPluginOptions): ApolloServerPl
           // Demand control's estimate beside what the operation really cost upstream.
           const upstreamCalls = contextValue.cost?.meter.calls;
           const estimatedUpstreamCalls = contextValue.cost?.estimate?.upstreamCalls;
-          metrics.operation({ name, type, outcome, durationMs, upstreamCalls, estimatedUpstreamCalls });
+          metrics.operation({ name, type, outcome, durationMs, upstreamCalls });
           logger.info('graphql operation', {
             requestId: contextValue.requestId,
             caller: contextValue.caller?.id ?? null,

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createAnypointClient, type AnypointClient, type UpstreamCall } from '../anypoint/client.js';
@@ -223,13 +222,11 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     authenticate: (headers) => authenticator.authenticate(headers),
     anonymousReads: config.auth.anonymousReads,
     maxBodyBytes: config.http.maxBodyBytes,
-    context: async (req, signal, requestId, caller) => {
+    context: async (req, calls, requestId, caller) => {
       const bypassCache = /no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
       // The caller hanging up or the execution timeout: either aborts every upstream call of the query.
-      const execution = { controller: new AbortController(), timedOut: false };
-      const callsSignal = AbortSignal.any([signal, execution.controller.signal]);
-      setMaxListeners(0, callsSignal);
-      const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal: callsSignal, requestId, onRead: observeRead });
+      const execution = { controller: calls, timedOut: false };
+      const newLoaders = () => createLoaders({ ...loaderOptions, bypassCache, signal: calls.signal, requestId, onRead: observeRead });
       return {
         execution,
         specBudget: { left: config.limits.maxResponseBytes },

@@ -17,8 +17,11 @@ export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
   /** Who sent the request: null without credentials; throws CallerAuthError for bad ones. */
   authenticate: (headers: IncomingMessage['headers']) => Promise<Caller | null>;
-  /** Builds the per-request context; `signal` aborts when the caller goes away. */
-  context: (req: IncomingMessage, signal: AbortSignal, requestId: string, caller: Caller | null) => Promise<GatewayContext>;
+  /**
+   * Builds the per-request context. `calls` aborts when the caller goes away; the context may
+   * abort it too (the execution timeout), so one signal cancels every upstream call either way.
+   */
+  context: (req: IncomingMessage, calls: AbortController, requestId: string, caller: Caller | null) => Promise<GatewayContext>;
   ready: () => Promise<boolean>;
   /** The Prometheus exposition; unauthenticated like the health checks, on the same listener. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
@@ -136,7 +139,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
 
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: () => options.context(req, controller.signal, requestId, caller),
+      context: () => options.context(req, controller, requestId, caller),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;

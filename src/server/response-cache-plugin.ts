@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
 import type { SharedCache } from '../cache/shared-cache.js';
 import { readWriteEpoch } from '../loaders/read-through.js';
 import type { GatewayContext } from './context.js';
+import { shortKey } from './short-key.js';
 import type { ResponseCache } from './response-cache.js';
 
 /**
@@ -61,8 +61,8 @@ export function responseCachePlugin(responses: ResponseCache, cache: SharedCache
             return null;
           }
           const roles = [...contextValue.caller.roles].sort().join(',');
-          // The variables hashed: a key must not hold a megabyte of them (its bytes are not in the cache's bound).
-          const variables = createHash('sha256').update(JSON.stringify(request.variables ?? {})).digest('base64url');
+          // Long variables hashed: a key must not hold a megabyte of them (its bytes are not in the cache's bound).
+          const variables = shortKey(JSON.stringify(request.variables ?? {}));
           const key = `${queryHash}\n${request.operationName ?? ''}\n${variables}\n${roles}`;
           pending = { key, epoch };
           if (contextValue.loaders.cache.bypassing) {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { CallMeters } from '../../observability/call-meters.js';
 import type { GatewayContext } from '../context.js';
+import { shortKey } from '../short-key.js';
 import type { CallerBudget, Reservation } from './caller-budget.js';
 import { estimateCost, type CostEstimate, type EstimateInput } from './estimate.js';
 import type { PlatformSizes } from './platform-sizes.js';
@@ -39,8 +39,8 @@ export function demandControlPlugin(options: DemandControlOptions): ApolloServer
   // A warm repeat (the same document and variables, nothing learned since) reuses its estimate.
   const estimates = new WeakMap<DocumentNode, Map<string, { version: number; estimate: CostEstimate }>>();
   const estimateOf = (input: Omit<EstimateInput, 'sizes' | 'rootOrgId' | 'singleGetLimit'>, operationName: string | undefined): CostEstimate => {
-    // Hashed: variables may be large (and unused), and a key must not keep them alive.
-    const key = `${operationName ?? ''}\n${createHash('sha256').update(JSON.stringify(input.variables)).digest('base64url')}`;
+    // Long variables hashed: they may be large (and unused), and a key must not keep them alive.
+    const key = `${operationName ?? ''}\n${shortKey(JSON.stringify(input.variables))}`;
     const version = sizes.version;
     let known = estimates.get(input.document);
     const hit = known?.get(key);
