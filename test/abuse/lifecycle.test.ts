@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/config.js';
 import { startGateway } from '../../src/server/gateway.js';
 import { createLifecycle } from '../../src/server/lifecycle.js';
+import { refused } from '../helpers/ports.js';
 import { recordingLogger, type LogLine } from './logged-gateway.js';
 
 /**
@@ -44,17 +44,6 @@ async function lockedAuditDir(): Promise<{ dir: string; auditPath: string }> {
   return { dir, auditPath };
 }
 
-function refused(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
 
 describe('a lifecycle', () => {
   it('closes in reverse order, logs each step, goes on past a failing one, and closes once', async () => {

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { refused } from '../helpers/ports.js';
 import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
 import { spawnGateway, type GatewayProcess } from '../provisioning/fixtures/gateway-process.js';
 
@@ -50,18 +50,6 @@ async function logged(process: GatewayProcess, message: string): Promise<void> {
   throw new Error(`never logged "${message}":\n${process.stdout()}`);
 }
 
-/** Whether a new TCP connection to `origin` is refused. */
-function refused(origin: string): Promise<boolean> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
 
 const SLOW_QUERY = JSON.stringify({ query: 'query Slow { organizations { name } }' });
 
