@@ -12,7 +12,9 @@ seeded deterministically, with faults on demand.
 Options:
   --port N               port to listen on (default 8081; 0 picks a free port)
   --host H               address to bind (default ${DEFAULTS.host})
-  --preset demo|large    data size (default ${DEFAULTS.preset})
+  --preset demo|large|empty
+                         data size (default ${DEFAULTS.preset}); empty: the root org, its
+                         owner, root team and three environments only
   --seed S               seed for ids and data (default ${DEFAULTS.seed})
   --latency-ms L         added latency per request: N, or MIN-MAX for jitter (default 0)
   --faults SPEC          fault rules: KIND:PROBABILITY[xTIMES][@[METHOD ]PATH-GLOB], comma-separated;

@@ -258,7 +258,7 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
     host: r.string('HOST', '127.0.0.1'),
     port: r.int('PORT', 4000, 0, 65_535),
     anypoint,
-    simulator: { preset: r.oneOf('SIMULATOR_PRESET', ['demo', 'large'] as const, 'demo'), seed: r.string('SIMULATOR_SEED', '42') },
+    simulator: { preset: r.oneOf('SIMULATOR_PRESET', ['demo', 'large', 'empty'] as const satisfies readonly PresetName[], 'demo'), seed: r.string('SIMULATOR_SEED', '42') },
     upstream: {
       maxConnections: r.int('ANYPOINT_MAX_CONNECTIONS', 16, 1, 256),
       connectTimeoutMs: r.int('ANYPOINT_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -12,9 +12,9 @@ import type {
   UserRecord,
 } from './model.js';
 
-export type PresetName = 'demo' | 'large';
+export type PresetName = 'demo' | 'large' | 'empty';
 
-export const PRESETS: readonly PresetName[] = ['demo', 'large'];
+export const PRESETS: readonly PresetName[] = ['demo', 'large', 'empty'];
 
 /** Scopes the simulator's connected apps can hold; each route names the one it needs. */
 export const ALL_SCOPES = [
@@ -124,6 +124,24 @@ function largeShape(): PresetShape {
   };
 }
 
+/**
+ * A clean organization for trying an identity provider (SCIM) integration: only what every org
+ * has from its first day (the root org, its owner, its root team, three environments), so every
+ * user and team afterwards is one the integration created.
+ */
+function emptyShape(): PresetShape {
+  return {
+    orgs: [{ name: 'Acme', parent: null }],
+    environmentSets: [THREE_ENVS],
+    usersPerOrg: () => 1,
+    teamsPerOrg: () => [],
+    membersPerTeam: [0, 0],
+    assetsPerOrg: () => 0,
+  };
+}
+
+const SHAPES: Record<PresetName, () => PresetShape> = { demo: demoShape, large: largeShape, empty: emptyShape };
+
 function loadRoles(store: SimStore): void {
   const url = new URL('./data/anypoint-platform-roleIds.json', import.meta.url);
   const entries = JSON.parse(readFileSync(url, 'utf8')) as Array<{ Category: string; Permission: string; RoleId: string }>;
@@ -144,7 +162,10 @@ function loadRoles(store: SimStore): void {
 export function seedPlatform(options: SeedOptions): SeededPlatform {
   const random = createRandom(`${options.preset}:${options.seed}`);
   const store = new SimStore(random);
-  const shape = options.preset === 'large' ? largeShape() : demoShape();
+  const makeShape = SHAPES[options.preset] as (() => PresetShape) | undefined;
+  // A JavaScript caller can pass any string; a typo must not quietly seed some other preset.
+  if (!makeShape) throw new Error(`Unknown simulator preset "${options.preset}"; expected one of ${PRESETS.join(', ')}`);
+  const shape = makeShape();
   loadRoles(store);
 
   const orgs: OrgRecord[] = [];

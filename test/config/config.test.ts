@@ -147,8 +147,8 @@ describe('readConfig value checks', () => {
     expect(problemsOf({ GRAPHQL_INTROSPECTION: value })).toEqual([`GRAPHQL_INTROSPECTION must be true or false, got "${value}"`]);
   });
 
-  it.each(['huge', 'Demo', 'LARGE'])('reports SIMULATOR_PRESET=%s as not one of demo, large', (value) => {
-    expect(problemsOf({ SIMULATOR_PRESET: value })).toEqual([`SIMULATOR_PRESET must be one of demo, large, got "${value}"`]);
+  it.each(['huge', 'Demo', 'LARGE'])('reports SIMULATOR_PRESET=%s as not one of demo, large, empty', (value) => {
+    expect(problemsOf({ SIMULATOR_PRESET: value })).toEqual([`SIMULATOR_PRESET must be one of demo, large, empty, got "${value}"`]);
   });
 
   it('accepts the large simulator preset and a custom seed', () => {
