@@ -405,6 +405,19 @@ export function equalityLookup(filter: ScimFilter, type: ResourceTypeName): Equa
   return best;
 }
 
+/** The attribute paths a filter reads at its top level (a value path's own path, not its inner ones). */
+export function filterPaths(filter: ScimFilter): string[] {
+  switch (filter.op) {
+    case 'and':
+    case 'or':
+      return filter.filters.flatMap(filterPaths);
+    case 'not':
+      return filterPaths(filter.filter);
+    default:
+      return [filter.path];
+  }
+}
+
 function conjuncts(filter: ScimFilter): ScimFilter[] {
   return filter.op === 'and' ? filter.filters.flatMap(conjuncts) : [filter];
 }
