@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { syncDirectory, writeAll } from '../storage/durable-fs.js';
 import { isProcessAlive } from '../storage/lock-file.js';
 import { serialQueue } from '../storage/serial-queue.js';
-import type { GroupLink, GroupLinkStore, TeamClaim } from './group-links.js';
+import { byGroupId, type GroupLink, type GroupLinkStore, type TeamClaim } from './group-links.js';
 
 /**
  * Group links in one JSON file, for a single gateway process. Every change rewrites the whole
@@ -47,6 +47,11 @@ class FileGroupLinkStore implements GroupLinkStore {
     // Map order is the order links were set (set re-inserts), so the last match is the newest.
     for (const link of this.state.links.values()) if (link.orgId === orgId && link.teamId === teamId) found = link;
     return found && { ...found };
+  }
+
+  async list(orgId: string): Promise<GroupLink[]> {
+    // A scan: the map holds one entry per pushed group, and listing is rare next to get.
+    return [...this.state.links.values()].filter((link) => link.orgId === orgId).sort(byGroupId).map((link) => ({ ...link }));
   }
 
   set(link: { orgId: string; groupId: string; teamId: string }): Promise<void> {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ensureSchema } from '../storage/pg-ddl.js';
 import { fromPgText, toPgText } from '../storage/pg-text.js';
-import type { GroupLink, GroupLinkStore, TeamClaim } from './group-links.js';
+import { byGroupId, type GroupLink, type GroupLinkStore, type TeamClaim } from './group-links.js';
 
 /** Group links in PostgreSQL, shared by every replica. */
 export interface PostgresGroupLinkStoreOptions {
@@ -72,6 +72,12 @@ class PostgresGroupLinkStore implements GroupLinkStore {
       [text(orgId), text(teamId)],
     );
     return rows[0] && toLink(rows[0]);
+  }
+
+  async list(orgId: string): Promise<GroupLink[]> {
+    // Sorted here, not by ORDER BY: the collation would order (escaped) ids otherwise than the file backend does.
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM group_links WHERE org_id = $1`, [text(orgId)]);
+    return rows.map(toLink).sort(byGroupId);
   }
 
   async set(link: { orgId: string; groupId: string; teamId: string }): Promise<void> {

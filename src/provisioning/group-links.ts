@@ -25,6 +25,8 @@ export interface GroupLinkStore {
   get(orgId: string, groupId: string): Promise<GroupLink | undefined>;
   /** The group linked to the team; the most recently set one should several be. */
   findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined>;
+  /** Every link of the org (SCIM /Groups lists them), ordered by groupId in UTF-16 code units, alike in both backends. */
+  list(orgId: string): Promise<GroupLink[]>;
   /** Durable when it resolves. Replaces any link of the same (orgId, groupId), and clears its claim. */
   set(link: { orgId: string; groupId: string; teamId: string }): Promise<void>;
   /** Forgets the link of the group and its claim. */
@@ -48,6 +50,9 @@ export interface GroupLinkStoreOptions {
   /** PostgreSQL connection failures outside a call. */
   onError?: (error: unknown) => void;
 }
+
+/** Code-unit order, not locale or collation order: the same answer in both backends. */
+export const byGroupId = (a: GroupLink, b: GroupLink): number => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0);
 
 export function openGroupLinkStore(options: GroupLinkStoreOptions): Promise<GroupLinkStore> {
   if (options.databaseUrl) return openPostgresGroupLinkStore({ databaseUrl: options.databaseUrl, onError: options.onError });

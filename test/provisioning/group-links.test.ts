@@ -71,6 +71,37 @@ function groupLinkBehaviour(open: () => Promise<GroupLinkStore>, orgs: string[])
     expect(await store.findByTeam(orgId, 't1')).toBeUndefined();
   });
 
+  it("lists the org's links ordered by groupId, without other orgs' links, claims or deleted links", async () => {
+    expect(await store.list(orgId)).toEqual([]);
+    const otherOrg = `${orgId}-other`;
+    orgs.push(otherOrg);
+    for (const groupId of ['g-b', 'g-c', 'g-a', 'g-d']) await store.set({ orgId, groupId, teamId: `t-${groupId}` });
+    await store.set({ orgId: otherOrg, groupId: 'g-z', teamId: 't-z' });
+    await store.claimTeam({ orgId, groupId: 'g-claimed', teamName: 'Being Made' });
+    await store.delete(orgId, 'g-d');
+    const links = await store.list(orgId);
+    expect(links.map((l) => [l.groupId, l.teamId])).toEqual([
+      ['g-a', 't-g-a'],
+      ['g-b', 't-g-b'],
+      ['g-c', 't-g-c'],
+    ]);
+    expect(links[0]).toEqual(await store.get(orgId, 'g-a'));
+    expect((await store.list(otherOrg)).map((l) => l.groupId)).toEqual(['g-z']);
+  });
+
+  it('hands out copies from list: changing one changes nothing stored', async () => {
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    (await store.list(orgId))[0]!.teamId = 'changed';
+    expect((await store.get(orgId, 'g1'))?.teamId).toBe('t1');
+  });
+
+  it('lists ids holding NUL, unpaired surrogates or U+FFFF as given, in UTF-16 code-unit order', async () => {
+    const groupIds = ['b\u0000', 'a\uffff', 'a\ud800', 'a"\'', '\u{1f389}', '\ue000'];
+    for (const groupId of groupIds) await store.set({ orgId, groupId, teamId: groupId });
+    // Array.prototype.sort's own order is UTF-16 code units.
+    expect((await store.list(orgId)).map((l) => l.groupId)).toEqual([...groupIds].sort());
+  });
+
   it('remembers the team name claimed for a group until the group is linked, which clears it', async () => {
     expect(await store.claimedTeamName(orgId, 'g1')).toBeUndefined();
     await store.claimTeam({ orgId, groupId: 'g1', teamName: 'Payments' });
@@ -140,6 +171,7 @@ describe('file group links', () => {
 
     store = await openGroupLinkStore({ path, databaseUrl: null });
     expect(await store.get('o', 'g1')).toEqual(before);
+    expect((await store.list('o')).map((l) => l.groupId)).toEqual(['g1', 'g2']);
     expect((await store.findByTeam('o', 't2'))?.groupId).toBe('g2');
     await store.close();
   });
@@ -215,6 +247,7 @@ describeWithService('PostgreSQL group links', postgresAvailable, () => {
       orgs.push(orgId);
       await stores[0]!.set({ orgId, groupId: 'g1', teamId: 't1' });
       expect((await stores[3]!.get(orgId, 'g1'))?.teamId).toBe('t1');
+      expect((await stores[2]!.list(orgId)).map((l) => l.groupId)).toEqual(['g1']);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
