@@ -59,6 +59,26 @@ export const listUsersPage = (client: AnypointClient, orgId: string, offset: num
 export const listAllUsers = (client: AnypointClient, orgId: string, call: Call = {}) =>
   listAllData<AnypointUser>(client, { route: ROUTES.users, params: { orgId }, ...call });
 
+/**
+ * Every user of the org whose username, firstName, lastName or email contains `text`, ignoring
+ * case (the list's `search` parameter, MuleSoft's Access Management spec). Same route as
+ * listAllUsers, so it is counted and paged the same way. An empty text matches every user.
+ */
+export const searchUsers = (client: AnypointClient, orgId: string, text: string, call: Call = {}) =>
+  listAllData<AnypointUser>(client, { route: ROUTES.users, params: { orgId }, query: { search: text }, ...call });
+
+/**
+ * The user with exactly this username (case-sensitive, as usernames are), or null: one search
+ * call instead of listing the whole org (more only if over 500 users contain the username). The
+ * search matches substrings in any case, so the exact match is picked here. No username is
+ * empty, so an empty one is not worth a call.
+ */
+export async function findUserByUsername(client: AnypointClient, orgId: string, username: string, call: Call = {}): Promise<AnypointUser | null> {
+  if (username === '') return null;
+  const candidates = await searchUsers(client, orgId, username, call);
+  return candidates.find((user) => user.username === username) ?? null;
+}
+
 export const getTeam = (client: AnypointClient, orgId: string, teamId: string, call: Call = {}) =>
   client.request<AnypointTeam>({ route: ROUTES.team, params: { orgId, teamId }, ...call });
 

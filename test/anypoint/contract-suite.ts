@@ -6,8 +6,10 @@ import {
   getOrganization,
   listAllTeamMembers,
   listAllTeams,
+  findUserByUsername,
   listEnvironments,
   listUsersPage,
+  searchUsers,
 } from '../../src/anypoint/accounts.js';
 import { listAllApiInstances } from '../../src/anypoint/api-manager.js';
 import { searchAssetsOfOrganizations } from '../../src/anypoint/exchange.js';
@@ -77,6 +79,20 @@ export function defineClientContract(target: () => ContractTarget): void {
       for (const user of page.data) {
         expect(user).toMatchObject({ id: expect.any(String), username: expect.any(String), enabled: expect.any(Boolean) });
       }
+    });
+
+    it('searches users by a listed username: finds that user, and every match holds the text in one of the four fields', async () => {
+      const { client, rootOrgId } = target();
+      const [listed] = (await listUsersPage(client, rootOrgId, 0, 1)).data;
+      expect(listed, 'the organization has at least its owner').toBeDefined();
+      const matches = await searchUsers(client, rootOrgId, listed!.username);
+      expect(matches.map((u) => u.id)).toContain(listed!.id);
+      const text = listed!.username.toLowerCase();
+      for (const user of matches) {
+        const fields = [user.username, user.firstName, user.lastName, user.email];
+        expect(fields.some((field) => field.toLowerCase().includes(text)), user.username).toBe(true);
+      }
+      expect((await findUserByUsername(client, rootOrgId, listed!.username))?.id).toBe(listed!.id);
     });
   });
 

@@ -38,11 +38,22 @@ function checkEmail(email: string): void {
   if (!EMAIL_PATTERN.test(email)) throw badRequest('email must be a valid e-mail address');
 }
 
+/**
+ * The `search` parameter of MuleSoft's spec: "search for an user by username, firstName, lastName
+ * or email". A case-insensitive substring of any of the four, taken literally (no wildcards or
+ * patterns); an empty value filters nothing, as on the other Access Management lists.
+ */
+function matchesSearch(user: UserRecord, text: string): boolean {
+  return [user.username, user.firstName, user.lastName, user.email].some((field) => field.toLowerCase().includes(text));
+}
+
 function list(ctx: RouteContext) {
   const org = requireOrg(ctx);
   const type = enumParam(ctx.query, 'type', ['host', 'proxy', 'all'] as const, 'all');
+  const search = ctx.query.get('search')?.toLowerCase();
   const page = pageParams(ctx.query, 25);
-  const users = ctx.store.usersOf(org.id).filter((u) => type === 'all' || u.type === type);
+  // Filtered before paging, so total counts the matches and offset/limit page through them.
+  const users = ctx.store.usersOf(org.id).filter((u) => (type === 'all' || u.type === type) && (!search || matchesSearch(u, search)));
   return dataEnvelope(users, page, (pageUsers) => userViews(ctx.store, pageUsers));
 }
 
