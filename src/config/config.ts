@@ -56,9 +56,25 @@ export interface GatewayConfig {
     lockTimeoutMs: number;
     idempotencyTtlMs: number;
   };
+  /** The SCIM 2.0 endpoint (/scim/v2). */
+  scim: ScimConfig;
   observability: ObservabilitySettings;
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+}
+
+export interface ScimConfig {
+  /** SCIM_ORGANIZATION_ID: the business group SCIM provisions; null: the root organization. */
+  orgId: string | null;
+  /** SCIM_DELETE_USERS: what DELETE /Users does to the Anypoint user. */
+  deleteUsers: 'deactivate' | 'delete';
+  /** SCIM_DELETE_GROUPS: what DELETE /Groups does to the team. */
+  deleteGroups: 'delete' | 'unlink';
+  /** SCIM_RECORDS_PATH: the file of SCIM ids and externalIds (PostgreSQL instead with DATABASE_URL). */
+  recordsPath: string;
+  recordsPathSet: boolean;
+  /** SCIM_BASE_URL: the public origin in Location and $ref; null: the request's Host. */
+  baseUrl: string | null;
 }
 
 export interface OperationLimits {
@@ -315,6 +331,14 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       lockTimeoutMs: r.int('PROVISIONING_LOCK_TIMEOUT_MS', 120_000, 100, 3_600_000),
       idempotencyTtlMs: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 604_800) * 1000,
     },
+    scim: {
+      orgId: r.optional('SCIM_ORGANIZATION_ID'),
+      deleteUsers: r.oneOf('SCIM_DELETE_USERS', ['deactivate', 'delete'] as const, 'deactivate'),
+      deleteGroups: r.oneOf('SCIM_DELETE_GROUPS', ['delete', 'unlink'] as const, 'delete'),
+      recordsPath: r.string('SCIM_RECORDS_PATH', 'data/scim-records.jsonl'),
+      recordsPathSet: r.optional('SCIM_RECORDS_PATH') !== null,
+      baseUrl: readScimBaseUrl(r),
+    },
     observability: {
       logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       otlpEndpoint: readOtlpEndpoint(r),
@@ -414,4 +438,18 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** An http(s) origin (and path prefix) without a trailing slash; /scim/v2 is appended. */
+function readScimBaseUrl(r: Reader): string | null {
+  const raw = r.optional('SCIM_BASE_URL');
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username && !url.password) return `${url.origin}${url.pathname.replace(/\/+$/, '')}/scim/v2`;
+  } catch {
+    // reported below
+  }
+  r.problems.push('SCIM_BASE_URL must be an http(s) URL without query, fragment or credentials, such as https://gateway.example.com');
+  return null;
 }

@@ -1001,6 +1001,8 @@ export enum WriteAction {
   CreateTeam = 'CREATE_TEAM',
   CreateUser = 'CREATE_USER',
   DeleteTeam = 'DELETE_TEAM',
+  /** Only SCIM DELETE with SCIM_DELETE_USERS=delete. */
+  DeleteUser = 'DELETE_USER',
   DisableUser = 'DISABLE_USER',
   EnableUser = 'ENABLE_USER',
   LinkGroup = 'LINK_GROUP',

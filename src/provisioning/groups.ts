@@ -61,8 +61,9 @@ export interface GroupResult {
   deletedTeamId: string | null;
 }
 
-const groupTarget = (orgId: string, groupId: string) => `group:${orgId}/${groupId}`;
-const lockKey = (orgId: string, groupId: string) => `group:${orgId}:${groupId}`;
+export const groupTarget = (orgId: string, groupId: string) => `group:${orgId}/${groupId}`;
+/** Every write to one group's team takes this lock (across replicas with Redis). */
+export const lockKey = (orgId: string, groupId: string) => `group:${orgId}:${groupId}`;
 
 
 const pushSummary = (r: PushGroupResult | null) =>

@@ -1,6 +1,8 @@
 import type { OperationDeps } from './deps.js';
 import { pushGroupOperation, removeGroupOperation, type GroupInput, type PushGroupInput } from './groups.js';
+import { patchGroupOperation, type PatchGroupInput } from './group-patch.js';
 import type { CallInfo, Runner } from './runner.js';
+import { deleteUserOperation } from './user-delete.js';
 import {
   changeUsernameOperation,
   createUserOperation,
@@ -12,7 +14,7 @@ import {
   type UserIdInput,
 } from './users.js';
 
-/** The provisioning engine: one entry per mutation, each validate -> plan -> audit -> apply. */
+/** The provisioning engine: one entry per mutation (and SCIM write), each validate -> plan -> audit -> apply. */
 export function createProvisioning(deps: OperationDeps, runner: Runner) {
   // The plan's reads carry the request's id, like its writes: they are that request's calls.
   const of = (call: CallInfo): OperationDeps => ({ ...deps, requestId: call.requestId, fresh: () => deps.fresh(call.requestId) });
@@ -26,6 +28,9 @@ export function createProvisioning(deps: OperationDeps, runner: Runner) {
     unlinkGroup: (input: GroupInput, call: CallInfo) => runner.run(removeGroupOperation(of(call), input, true, 'unlinkGroup'), call),
     deleteGroup: (input: GroupInput & { keepTeam?: boolean | null }, call: CallInfo) =>
       runner.run(removeGroupOperation(of(call), input, input.keepTeam ?? false, 'deleteGroup'), call),
+    // SCIM's: member deltas under the group's lock, and real deletion (behind SCIM_DELETE_USERS).
+    patchGroup: (input: PatchGroupInput, call: CallInfo) => runner.run(patchGroupOperation(of(call), input), call),
+    deleteUser: (input: UserIdInput, call: CallInfo) => runner.run(deleteUserOperation(of(call), input), call),
   };
 }
 

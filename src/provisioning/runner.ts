@@ -65,6 +65,11 @@ export interface RunnerDeps {
 export interface CallInfo {
   caller: Caller;
   requestId: string;
+  /**
+   * The request the operation runs for when it is not a mutation's input (a SCIM method, path
+   * and body): audited beside the input, redacted like it, so the trail shows what was asked.
+   */
+  request?: Record<string, unknown>;
 }
 
 export function createRunner(deps: RunnerDeps) {
@@ -106,7 +111,7 @@ export function createRunner(deps: RunnerDeps) {
       action: op.action,
       target: op.target,
       instanceId: deps.instanceId,
-      input: redactInput(op.input),
+      input: redactInput(call.request ? { ...op.input, request: call.request } : op.input),
       ...extra,
     });
     const finish = async (status: AuditStatus, extra: Partial<AuditRecord>) => {

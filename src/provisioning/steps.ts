@@ -12,6 +12,7 @@ export type WriteAction =
   | 'UPDATE_USER'
   | 'DISABLE_USER'
   | 'ENABLE_USER'
+  | 'DELETE_USER'
   | 'CREATE_TEAM'
   | 'RENAME_TEAM'
   | 'DELETE_TEAM'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { getUser, listAllUsers } from '../anypoint/accounts.js';
+import { findUserByUsername, getUser } from '../anypoint/accounts.js';
 import { createUser, findTeamMember, putTeamMember, updateUser, type UserChanges } from '../anypoint/accounts-writes.js';
 import type { AnypointUser } from '../anypoint/types.js';
 import type { CacheKind } from '../loaders/read-through.js';
@@ -31,8 +31,9 @@ export const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.
  */
 export function createUserStep(deps: OperationDeps, orgId: string, rootTeamId: string | null, profile: NewProfile, phase = 0, usernameField = 'username'): Step<AnypointUser> {
   const readBack = async () => {
-    const found = (await listAllUsers(deps.client, orgId)).find((u) => u.username === profile.username && sameEmail(u.email, profile.email));
-    return found ? { done: true as const, value: found } : { done: false as const };
+    // One search, not a listing of the whole org: this runs on every lost create response.
+    const found = await findUserByUsername(deps.client, orgId, profile.username);
+    return found && sameEmail(found.email, profile.email) ? { done: true as const, value: found } : { done: false as const };
   };
   return step<AnypointUser>({
     action: 'CREATE_USER',

@@ -9,6 +9,8 @@ import { userError, type UserError } from './user-errors.js';
 import { checkEmail, checkName, checkPhone, checkUsername, mayBeAnId, quote } from './validate.js';
 import { settled, runOptions } from './plans.js';
 import { isUsernameTaken } from './username-lookup.js';
+import { findUserByUsername } from '../anypoint/accounts.js';
+import { rootTeamIdOf } from './root-teams.js';
 
 /** The user lifecycle: create, update the profile, change the username, deactivate, reactivate. */
 
@@ -98,10 +100,14 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
       ];
       if (errors.length) return settled(errors, null, userSummary);
       const loaders = deps.fresh();
-      if (!mayBeAnId(orgId) || !(await orgExists(loaders, orgId))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, userSummary);
-      // Usernames are platform-wide; the org's and the root org's users are the ones visible here.
+      // The root organization is where the gateway started: it exists without asking.
+      if (!mayBeAnId(orgId) || (orgId !== deps.rootOrgId && !(await orgExists(loaders, orgId)))) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, userSummary);
+      // Usernames are platform-wide; the org's and the root org's users are the ones visible
+      // here. One search each finds the name, where a listing would read every user (an
+      // identity provider's first sync of 1,000 users would read the org 1,000 times).
       const orgs = orgId === deps.rootOrgId ? [orgId] : [orgId, deps.rootOrgId];
-      const existing = (await Promise.all(orgs.map((o) => loaders.users.usersOfOrg(o)))).flat().find((u) => u.username === input.username);
+      const call = { requestId: deps.requestId };
+      const existing = (await Promise.all(orgs.map((o) => findUserByUsername(deps.client, o, input.username, call)))).find((u) => u !== null) ?? null;
       if (existing && existing.organizationId === orgId && sameEmail(existing.email, input.email)) {
         // The same person in the same org: an earlier (perhaps interrupted) call created them.
         return settled([], { user: existing }, userSummary);
@@ -109,8 +115,7 @@ export function createUserOperation(deps: OperationDeps, input: CreateUserInput)
       if (existing || (await dryRunFindsTaken(deps, input.username, input.dryRun))) {
         return settled([userError('USERNAME_TAKEN', 'username', `The username ${input.username} is taken`)], null, userSummary);
       }
-      const root = await loaders.teams.rootTeamOf(orgId);
-      const create = createUserStep(deps, orgId, root?.team_id ?? null, input);
+      const create = createUserStep(deps, orgId, await rootTeamIdOf(deps, loaders, orgId), input);
       return { userErrors: [], steps: [create], preview: () => ({ user: null }), finish: async () => ({ user: create.result ?? null }), summary: userSummary };
     },
   };

@@ -99,9 +99,11 @@ export const USER_RESOURCE_SCHEMA: ResourceSchema = {
       mutability: 'writeOnly',
       returned: 'never',
     }),
-    attribute('groups', 'complex', 'The linked groups (Anypoint teams) the user is a member of; change them through /Groups.', {
+    // Returned on request only: it costs a read of every linked group's members.
+    attribute('groups', 'complex', 'The linked groups (Anypoint teams) the user is a member of; change them through /Groups. Returned when asked for with attributes=groups.', {
       multiValued: true,
       mutability: 'readOnly',
+      returned: 'request',
       subAttributes: [
         attribute('value', 'string', 'The group id.', { mutability: 'readOnly', caseExact: true }),
         attribute('$ref', 'reference', 'The group resource.', { mutability: 'readOnly', referenceTypes: ['Group'] }),

@@ -28,6 +28,7 @@ import { ANONYMOUS, type Role } from './roles.js';
 import { ResponseCache } from './response-cache.js';
 import { responseCachePlugin } from './response-cache-plugin.js';
 import { createSchema } from './schema.js';
+import { openScim } from './scim-root.js';
 
 /** Where the gateway reports what operators need to know; `serve` implements it on pino (observability/logger.ts). */
 export interface GatewayLogger {
@@ -215,8 +216,20 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
   await apollo.start();
   lifecycle.onClose('stopped Apollo Server', () => apollo.stop());
 
+  const scim = await openScim({
+    config,
+    root,
+    client,
+    rootOrgId,
+    authenticate: (headers) => authenticator.authenticate(headers),
+    loaders: (requestId, signal, fresh) => createLoaders({ ...loaderOptions, bypassCache: fresh, signal, requestId, onRead: observeRead }),
+    budget,
+    meters: observability.meters,
+    logger,
+  });
   const handler = createHttpHandler({
     apollo,
+    scim,
     ready: async () => Boolean(await client.tokens.getToken()),
     metrics: () => observability.metrics.scrape(),
     authenticate: (headers) => authenticator.authenticate(headers),

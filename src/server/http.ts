@@ -8,10 +8,11 @@ import type { GatewayContext } from './context.js';
 import type { Caller } from './roles.js';
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { declaredLength, readBody, refuseBody } from './request-body.js';
+import { SCIM_PREFIX } from '../scim/http.js';
 
 /**
  * The gateway's HTTP surface on Node's own server: /graphql (GraphQL over GET and POST, GraphiQL
- * for browsers), GraphiQL's assets, /healthz, /readyz and /metrics.
+ * for browsers), GraphiQL's assets, /scim/v2, /healthz, /readyz and /metrics.
  */
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -33,6 +34,8 @@ export interface HttpHandlerOptions {
    * after the whole body had been buffered and parsed.
    */
   anonymousReads: boolean;
+  /** The SCIM 2.0 endpoint (/scim/v2): it authenticates and answers on its own, in SCIM's words. */
+  scim?: (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void>;
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -76,6 +79,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       res.end();
       return;
     }
+    if (options.scim && (url.pathname === SCIM_PREFIX || url.pathname.startsWith(`${SCIM_PREFIX}/`))) return options.scim(req, res, url, requestId);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is at /graphql` });
 
     const accept = String(req.headers.accept ?? '');

@@ -8,7 +8,8 @@ import type { SharedCache } from '../cache/shared-cache.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { Loaders } from '../loaders/index.js';
 import type { CacheKind } from '../loaders/read-through.js';
-import { openGroupLinkStore } from '../provisioning/group-links.js';
+import { openGroupLinkStore, type GroupLinkStore } from '../provisioning/group-links.js';
+import { openScimRecordStore, type ScimRecordStore } from '../scim/records.js';
 import { createIdempotencyStore } from '../provisioning/idempotency.js';
 import { createProvisioning, type Provisioning } from '../provisioning/index.js';
 import { createLockManager } from '../provisioning/locks.js';
@@ -23,6 +24,10 @@ import type { GatewayLogger } from './gateway.js';
 export interface ProvisioningRoot {
   provisioning: Provisioning;
   audit: AuditLog;
+  /** Which team each group was pushed as (SCIM lists them as /Groups). */
+  links: GroupLinkStore;
+  /** SCIM ids and externalIds that Anypoint does not keep. */
+  scimRecords: ScimRecordStore;
   /** The audit trail's file (a per-run one in demo mode); null with PostgreSQL. */
   auditPath: string | null;
   /** Interrupted attempts found at start. */
@@ -47,6 +52,7 @@ export interface ProvisioningRootOptions {
 interface StorePaths {
   audit: string;
   groupLinks: string;
+  scimRecords: string;
   /** Removed at close: the per-run directory of demo mode. */
   runDirectory: RunDirectory | null;
 }
@@ -58,22 +64,24 @@ interface StorePaths {
  * paths were set explicitly, both then live in a directory of this run, removed at stop.
  */
 async function storePaths(config: Readonly<GatewayConfig>, logger: GatewayLogger): Promise<StorePaths> {
-  const configured: StorePaths = { audit: config.audit.path, groupLinks: config.provisioning.groupLinksPath, runDirectory: null };
+  const configured: StorePaths = { audit: config.audit.path, groupLinks: config.provisioning.groupLinksPath, scimRecords: config.scim.recordsPath, runDirectory: null };
   if (config.anypoint !== null) return configured;
   if (config.databaseUrl) {
     logger.warn('demo mode with DATABASE_URL: the audit trail and group links outlive this run, but the embedded simulator starts afresh, so records of earlier runs name its entities of then');
     return configured;
   }
-  if (config.audit.pathSet && config.provisioning.groupLinksPathSet) return configured;
+  if (config.audit.pathSet && config.provisioning.groupLinksPathSet && config.scim.recordsPathSet) return configured;
   const runDirectory = await openRunDirectory('anypoint-graph-demo-');
   const paths: StorePaths = {
     audit: config.audit.pathSet ? config.audit.path : join(runDirectory.path, 'audit.jsonl'),
     groupLinks: config.provisioning.groupLinksPathSet ? config.provisioning.groupLinksPath : join(runDirectory.path, 'group-links.json'),
+    scimRecords: config.scim.recordsPathSet ? config.scim.recordsPath : join(runDirectory.path, 'scim-records.jsonl'),
     runDirectory,
   };
-  logger.info('demo mode: the audit trail and group links last for this run of the embedded simulator (set AUDIT_LOG_PATH and GROUP_LINKS_PATH to keep them)', {
+  logger.info('demo mode: the audit trail, group links and SCIM records last for this run of the embedded simulator (set AUDIT_LOG_PATH, GROUP_LINKS_PATH and SCIM_RECORDS_PATH to keep them)', {
     auditPath: paths.audit,
     groupLinksPath: paths.groupLinks,
+    scimRecordsPath: paths.scimRecords,
   });
   return paths;
 }
@@ -90,6 +98,8 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
     closers.push(() => audit.close());
     const links = await openGroupLinkStore({ path: paths.groupLinks, databaseUrl: config.databaseUrl });
     closers.push(() => links.close());
+    const scimRecords = await openScimRecordStore({ path: paths.scimRecords, databaseUrl: config.databaseUrl });
+    closers.push(() => scimRecords.close());
     const locks = createLockManager({
       redisUrl: config.cache.redisUrl,
       namespace: config.cache.namespace,
@@ -122,6 +132,8 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
     return {
       provisioning,
       audit,
+      links,
+      scimRecords,
       auditPath: config.databaseUrl ? null : paths.audit,
       interrupted,
       close: async () => {

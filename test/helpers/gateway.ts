@@ -34,6 +34,7 @@ export async function startGatewayFor(
     ANONYMOUS_READS: 'true',
     AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'),
     GROUP_LINKS_PATH: join(dataDir, 'group-links.json'),
+    SCIM_RECORDS_PATH: join(dataDir, 'scim-records.jsonl'),
     ANYPOINT_BASE_URL: sim.url,
     ANYPOINT_CLIENT_ID: credentials.clientId,
     ANYPOINT_CLIENT_SECRET: credentials.clientSecret,

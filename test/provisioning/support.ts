@@ -56,10 +56,10 @@ export interface ProvisioningStack extends Stack {
   auditText(): string;
 }
 
-export async function startProvisioningStack(env: Record<string, string> = {}): Promise<ProvisioningStack> {
+export async function startProvisioningStack(env: Record<string, string> = {}, preset?: 'demo' | 'empty' | 'large'): Promise<ProvisioningStack> {
   const dir = mkdtempSync(join(tmpdir(), 'anypoint-graph-provisioning-'));
   const auditPath = join(dir, 'audit.jsonl');
-  const stack = await startStack({}, { API_KEYS, AUDIT_LOG_PATH: auditPath, GROUP_LINKS_PATH: join(dir, 'group-links.json'), ...env });
+  const stack = await startStack(preset ? { preset } : {}, { API_KEYS, AUDIT_LOG_PATH: auditPath, GROUP_LINKS_PATH: join(dir, 'group-links.json'), ...env });
   const store = stack.sim.sim.store;
   const rootOrgId = stack.sim.sim.demoApp.orgId;
   const rootTeamId = store.rootTeamOf(rootOrgId)!.team_id;

@@ -1,0 +1,114 @@
+import type { AnypointTeam } from '../anypoint/types.js';
+import type { OperationDeps } from './deps.js';
+import { groupTarget, lockKey, MAX_GROUP_MEMBERS } from './groups.js';
+import type { Operation } from './runner.js';
+import type { Step } from './steps.js';
+import { removeMemberStep, renameTeamStep } from './team-steps.js';
+import { addMemberStep } from './user-steps.js';
+import { userError } from './user-errors.js';
+import { checkGroupId, checkName, quote } from './validate.js';
+import { parentOf, runOptions, settled } from './plans.js';
+
+/**
+ * Changes to a linked group's team as deltas, the way SCIM PATCHes them: add these users, remove
+ * those, or (`clear`) start from nobody. Run under the group's lock and applied to the team's
+ * members as they are then, so twenty concurrent one-member PATCHes end with all twenty members
+ * (the classic SCIM bug is a stale read-modify-write that keeps only the last). A delta needs no
+ * read of the members at all, unless it clears them; a rename reads the team, and its siblings
+ * only when the name really changes.
+ */
+export type MemberDelta = { kind: 'add'; userIds: string[] } | { kind: 'remove'; userIds: string[] } | { kind: 'clear' };
+
+export interface PatchGroupInput {
+  organizationId?: string | null;
+  groupId: string;
+  displayName?: string | null;
+  /** In the order sent; user ids are Anypoint user ids. */
+  members: MemberDelta[];
+  dryRun?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export interface PatchGroupResult {
+  team: AnypointTeam | null;
+  added: number;
+  removed: number;
+}
+
+const summary = (r: PatchGroupResult | null) => r && { teamId: r.team?.team_id ?? null, added: r.added, removed: r.removed };
+
+/** The net effect of the deltas: who to add, who to remove, and whether everyone else goes too. */
+function netChanges(deltas: MemberDelta[]) {
+  let clear = false;
+  const add = new Set<string>();
+  const remove = new Set<string>();
+  for (const delta of deltas) {
+    if (delta.kind === 'clear') {
+      clear = true;
+      add.clear();
+      remove.clear();
+      continue;
+    }
+    const [into, outOf] = delta.kind === 'add' ? [add, remove] : [remove, add];
+    for (const id of delta.userIds) {
+      into.add(id);
+      outOf.delete(id);
+    }
+  }
+  return { clear, add, remove };
+}
+
+export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput): Operation<PatchGroupResult> {
+  const orgId = input.organizationId ?? deps.rootOrgId;
+  const displayName = input.displayName?.trim();
+  return {
+    action: 'patchGroup',
+    input: { ...input },
+    target: groupTarget(orgId, input.groupId),
+    lockKey: lockKey(orgId, input.groupId),
+    ...runOptions(input),
+    async plan() {
+      const errors = [...checkGroupId(input.groupId), ...(input.displayName != null ? checkName(input.displayName, 'displayName', true) : [])];
+      const { clear, add, remove } = netChanges(input.members);
+      if (add.size > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group change adds at most ${MAX_GROUP_MEMBERS} members`));
+      if (errors.length) return settled(errors, null, summary);
+      const link = await deps.links.get(orgId, input.groupId);
+      if (!link) return settled([userError('GROUP_NOT_LINKED', 'groupId', `No team was pushed for group ${quote(input.groupId)}`)], null, summary);
+      const loaders = deps.fresh();
+      const teamId = link.teamId;
+      const needsTeam = displayName !== undefined;
+      const [team, current] = await Promise.all([
+        needsTeam ? loaders.teams.teamById.load({ id: teamId, orgId }).catch(() => null) : Promise.resolve(null),
+        clear ? loaders.teams.membersOfTeam(orgId, teamId) : Promise.resolve(null),
+      ]);
+      if (needsTeam && !team) return settled([userError('GROUP_NOT_LINKED', 'groupId', `The team of group ${quote(input.groupId)} no longer exists`)], null, summary);
+
+      const steps: Step[] = [];
+      const label = team?.team_name ?? displayName ?? teamId;
+      if (team && displayName !== undefined && team.team_name !== displayName) {
+        const siblings = (await loaders.teams.teamsOfOrg(orgId)).filter((t) => parentOf(t) === parentOf(team) && t.team_id !== team.team_id);
+        if (siblings.some((t) => t.team_name === displayName)) {
+          return settled([userError('GROUP_NAME_CONFLICT', 'displayName', `Another team under the root team is already called ${quote(displayName)}`)], null, summary);
+        }
+        steps.push(renameTeamStep(deps, orgId, team, displayName, 0));
+      }
+      const members = current ? new Set(current.map((m) => m.id)) : null;
+      if (current) for (const member of current) if (!add.has(member.id)) remove.add(member.id);
+      const labels = (userId: string) => ({ team: label, user: userId });
+      // Known members are not added again; without the listing, adding one twice is harmless (and verified).
+      for (const userId of add) if (!members?.has(userId)) steps.push(addMemberStep(deps, orgId, () => teamId, () => userId, 'member', labels(userId), 1));
+      // Without the listing a remove may name a non-member: the platform's 404 is read back as done.
+      for (const userId of remove) if (!members || members.has(userId)) steps.push(removeMemberStep(deps, orgId, () => teamId, userId, labels(userId), 1));
+
+      const counts = { added: steps.filter((s) => s.write.action === 'ADD_MEMBER').length, removed: steps.filter((s) => s.write.action === 'REMOVE_MEMBER').length };
+      const renamed = team && displayName !== undefined ? { ...team, team_name: displayName } : team;
+      return {
+        userErrors: [],
+        steps,
+        preview: () => ({ team: renamed, ...counts }),
+        finish: async () => ({ team: renamed, ...counts }),
+        summary,
+      };
+    },
+  };
+}

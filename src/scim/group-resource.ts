@@ -1,0 +1,50 @@
+import type { AnypointTeam, AnypointTeamMember } from '../anypoint/types.js';
+import type { ScimRecord } from './records.js';
+import { GROUP_SCHEMA } from './schemas.js';
+import { weakEtag } from './version.js';
+
+export type GroupResource = Record<string, unknown> & { id: string; displayName: string };
+
+/**
+ * A linked group as SCIM sees it: its id is the group id of the link (what pushGroup calls
+ * groupId), its displayName the team's name, its members the team's members, each under the
+ * member's SCIM id (`scimIdOf`). `members` undefined leaves the attribute out (Entra lists groups
+ * with excludedAttributes=members, and then the members are not read at all).
+ */
+export function toGroupResource(
+  groupId: string,
+  team: AnypointTeam,
+  record: ScimRecord | undefined,
+  members: AnypointTeamMember[] | undefined,
+  scimIdOf: (anypointUserId: string) => string,
+  baseUrl: string,
+): GroupResource {
+  const body: Record<string, unknown> = {
+    schemas: [GROUP_SCHEMA],
+    id: groupId,
+    ...(record?.externalId ? { externalId: record.externalId } : {}),
+    displayName: team.team_name,
+    ...(members
+      ? {
+          members: members.map((m) => {
+            const value = scimIdOf(m.id);
+            return { value, ...(m.name ? { display: m.name } : {}), type: 'User', $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` };
+          }),
+        }
+      : {}),
+  };
+  const created = record?.created ?? team.created_at;
+  const lastModified = team.updated_at ?? record?.lastModified ?? created;
+  // Without members the version would not cover them: left out, rather than a tag that lies.
+  const version = members ? { version: weakEtag(body) } : {};
+  return {
+    ...body,
+    meta: {
+      resourceType: 'Group',
+      ...(created ? { created } : {}),
+      ...(lastModified ? { lastModified } : {}),
+      location: `${baseUrl}/Groups/${encodeURIComponent(groupId)}`,
+      ...version,
+    },
+  } as unknown as GroupResource;
+}
