@@ -18,7 +18,8 @@ export interface UserInput {
   email: string;
   /** The primary phone number, else the first; null when none. */
   phoneNumber: string | null;
-  active: boolean;
+  /** Absent from a PUT: left as it is (a PUT that leaves it out should not re-enable a disabled user). */
+  active: boolean | undefined;
   externalId: string | null;
 }
 
@@ -138,8 +139,8 @@ const required = (value: unknown, name: string): string => {
   return value;
 };
 
-/** `mode`: both POST and PUT need the whole user; the mode only says which request it was. */
-export function readUserInput(body: unknown, _mode: 'create' | 'replace'): UserInput {
+/** Both POST and PUT need the whole user; a new user is active unless it says otherwise. */
+export function readUserInput(body: unknown, mode: 'create' | 'replace'): UserInput {
   const user = readResource(body, 'User');
   const name = (user.name ?? {}) as Plain;
   return {
@@ -148,7 +149,7 @@ export function readUserInput(body: unknown, _mode: 'create' | 'replace'): UserI
     familyName: required(name.familyName, 'name.familyName'),
     email: required(primary(user.emails), 'emails (a value)'),
     phoneNumber: primary(user.phoneNumbers),
-    active: user.active === undefined ? true : (user.active as boolean),
+    active: user.active === undefined && mode === 'create' ? true : (user.active as boolean | undefined),
     externalId: (user.externalId as string | undefined) ?? null,
   };
 }

@@ -88,7 +88,7 @@ export function createScimUsers(deps: ScimDeps) {
     if (desired.familyName.trim() !== user.lastName) profile.lastName = desired.familyName;
     if ((desired.phoneNumber || null) !== (user.phoneNumber || null)) profile.phoneNumber = desired.phoneNumber;
     if (Object.keys(profile).length) user = resultOf(await provisioning.updateUserProfile({ id: user.id, ...org, ...profile }, req.call))!.user!;
-    if (desired.active !== user.enabled) {
+    if (desired.active !== undefined && desired.active !== user.enabled) {
       const change = desired.active ? provisioning.reactivateUser : provisioning.deactivateUser;
       user = resultOf(await change({ id: user.id, ...org }, req.call))!.user!;
     }

@@ -87,10 +87,10 @@ describe('demo mode', () => {
     }
   });
 
-  it('keeps them across runs where AUDIT_LOG_PATH and GROUP_LINKS_PATH are set explicitly', async () => {
+  it('keeps them across runs where AUDIT_LOG_PATH, GROUP_LINKS_PATH and SCIM_RECORDS_PATH are set explicitly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'anypoint-graph-demo-explicit-'));
     dirs.push(dir);
-    const env = { AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), GROUP_LINKS_PATH: join(dir, 'links.json') };
+    const env = { AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), GROUP_LINKS_PATH: join(dir, 'links.json'), SCIM_RECORDS_PATH: join(dir, 'scim-records.jsonl') };
     const groupId = uniqueName('demo_kept');
 
     const first = await startDemo(env);
