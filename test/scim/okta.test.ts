@@ -111,6 +111,19 @@ describe("Okta's user lifecycle", () => {
     expect(JSON.stringify(create.input)).not.toContain('Okta-Sent-Secret-1');
   });
 
+  it('DELETE ends the resource and deactivates the user; a later POST of the userName re-assigns that user', async () => {
+    const created = (await s.scim('POST', '/Users', oktaUser('okta_reassign'))).body;
+    expect((await s.scim('DELETE', `/Users/${created.id}`)).status).toBe(204);
+    expect(s.store.liveUser(created.id)?.enabled).toBe(false);
+    expect((await s.scim('GET', `/Users/${created.id}`)).status).toBe(404);
+    expect((await lookup('okta_reassign')).body.totalResults).toBe(0);
+    const again = await s.scim('POST', '/Users', oktaUser('okta_reassign', { name: { givenName: 'Back', familyName: 'Again' } }));
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ id: created.id, active: true, name: { givenName: 'Back' } });
+    expect(s.store.liveUser(created.id)).toMatchObject({ enabled: true, firstName: 'Back' });
+    expect(s.store.usersOf(s.rootOrgId).filter((u) => u.username === 'okta_reassign')).toHaveLength(1);
+  });
+
   it('a PUT that changes the e-mail is refused with mutability and writes nothing', async () => {
     const id = (await s.scim('POST', '/Users', oktaUser('okta_mail'))).body.id;
     const current = (await s.scim('GET', `/Users/${id}`)).body;
