@@ -52,6 +52,26 @@ describe('lost responses on SCIM writes', () => {
     expect(s.store.liveUser(id)).toMatchObject({ firstName: 'Lost', lastName: 'Found' });
   });
 
+  it('a userName change (create the new user, deactivate the old) ends with one new user under the same SCIM id', async () => {
+    const id = (await s.scim('POST', '/Users', oktaUser('lost_rename_old'))).body.id;
+    await setFaults(s.sim, { rules: [drop('POST', PATHS.users), drop('PUT', PATHS.user)] });
+    const res = await s.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: 'userName', value: 'lost_rename_new' }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id, userName: 'lost_rename_new' });
+    expect(usersNamed('lost_rename_new')).toHaveLength(1);
+    expect(s.store.liveUser(id)?.enabled).toBe(false);
+  });
+
+  it('PUT /Groups replaces the members exactly', async () => {
+    const [a, b, c] = [await s.scim('POST', '/Users', oktaUser('lost_put_a')), await s.scim('POST', '/Users', oktaUser('lost_put_b')), await s.scim('POST', '/Users', oktaUser('lost_put_c'))].map((r) => r.body);
+    const g = (await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Lost Put', members: [{ value: a.id }, { value: b.id }] })).body;
+    await setFaults(s.sim, { rules: [drop('PUT', PATHS.member), drop('DELETE', PATHS.member)] });
+    const put = await s.scim('PUT', `/Groups/${g.id}`, { schemas: [GROUP_SCHEMA], displayName: 'Lost Put Renamed', members: [{ value: b.id }, { value: c.id }] });
+    expect(put.status).toBe(200);
+    expect(put.body.members.map((m: { value: string }) => m.value).sort()).toEqual([b.id, c.id].sort());
+    expect([...s.store.membersOf(team('Lost Put Renamed')[0]!.team_id).keys()].sort()).toEqual([b.id, c.id].sort());
+  });
+
   it('DELETE /Users: deactivated once, then 404', async () => {
     const id = (await s.scim('POST', '/Users', oktaUser('lost_delete'))).body.id;
     await setFaults(s.sim, { rules: [drop('PUT', PATHS.user)] });
