@@ -41,13 +41,16 @@ export async function listenHttp(options: HttpListenerOptions): Promise<HttpList
   const inflight = new Set<ServerResponse>();
   let draining = false;
 
+  // One listener for every response (Node calls it with the response as `this`), not a closure per request.
+  function untrack(this: ServerResponse) {
+    inflight.delete(this);
+    // The connection it leaves idle would keep the drain waiting until its keep-alive timeout.
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inflight.add(res);
-    res.on('close', () => {
-      inflight.delete(res);
-      // The connection it leaves idle would keep the drain waiting until its keep-alive timeout.
-      if (draining) setImmediate(() => server.closeIdleConnections());
-    });
+    res.on('close', untrack);
     // A request that arrives on a kept-alive connection during the drain is served, then the connection closed.
     if (draining) res.setHeader('connection', 'close');
     options.handle(req, res).catch((error: unknown) => {

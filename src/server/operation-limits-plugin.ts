@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, parse, type ASTVisitor, type DocumentNode, type ValidationContext } from 'graphql';
 import type { GatewayContext } from './context.js';
 import { INTROSPECTION_LIMITS, limitExceeded, measureOperations, type LimitName, type OperationLimitSettings } from './operation-limits.js';
@@ -65,23 +65,25 @@ function maySeeSuggestions(context: GatewayContext, settings: DocumentLimitSetti
 }
 
 export function operationLimitsPlugin(settings: DocumentLimitSettings): ApolloServerPlugin<GatewayContext> {
+  // One listener for every request: it keeps no state of its own, so none is made per request.
+  const listener: GraphQLRequestListener<GatewayContext> = {
+    async parsingDidStart(requestContext) {
+      return async (error?: Error) => {
+        if (error || !requestContext.document) return;
+        const refusal = firstBrokenLimit(requestContext.document, requestContext.source ?? '', settings);
+        if (refusal) (requestContext as { document: DocumentNode }).document = standIn(refusal);
+      };
+    },
+    async willSendResponse({ response, contextValue }) {
+      if (response.body.kind !== 'single' || maySeeSuggestions(contextValue, settings)) return;
+      const result = response.body.singleResult;
+      if (!result.errors?.some((e) => SUGGESTION.test(e.message))) return;
+      result.errors = result.errors.map((e) => (SUGGESTION.test(e.message) ? { ...e, message: e.message.replace(SUGGESTION, '') } : e));
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async parsingDidStart(requestContext) {
-          return async (error?: Error) => {
-            if (error || !requestContext.document) return;
-            const refusal = firstBrokenLimit(requestContext.document, requestContext.source ?? '', settings);
-            if (refusal) (requestContext as { document: DocumentNode }).document = standIn(refusal);
-          };
-        },
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== 'single' || maySeeSuggestions(contextValue, settings)) return;
-          const result = response.body.singleResult;
-          if (!result.errors?.some((e) => SUGGESTION.test(e.message))) return;
-          result.errors = result.errors.map((e) => (SUGGESTION.test(e.message) ? { ...e, message: e.message.replace(SUGGESTION, '') } : e));
-        },
-      };
+      return listener;
     },
   };
 }

@@ -35,27 +35,65 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limit: numbe
   // A client that asked first (curl does, for bodies over 1 KB) sends the body only now.
   if (expectsContinue(req)) res.writeContinue();
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (finish: () => void) => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-      finish();
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        settle(() => resolve(null));
-      } else {
-        chunks.push(chunk);
-      }
-    };
-    const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
-    // Node reports a hang-up mid-body as an 'aborted' ECONNRESET error, then 'close'.
-    const onError = (error: Error) => settle(() => reject(req.destroyed ? new ClientAbortError() : error));
-    const onClose = () => settle(() => (req.complete ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new ClientAbortError())));
+    reading.set(req, new BodyRead(limit, resolve, reject));
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/**
+ * One body being read. Its listeners are the module's own functions (Node calls them with the
+ * request as `this`), found again through `reading`: five closures per request, each named by
+ * the TypeScript loader at run time, cost more than the read itself.
+ */
+class BodyRead {
+  chunks: Buffer[] = [];
+  size = 0;
+  constructor(
+    readonly limit: number,
+    readonly resolve: (body: string | null) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  text(): string {
+    return (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)).toString('utf8');
+  }
+}
+
+const reading = new WeakMap<IncomingMessage, BodyRead>();
+
+/** Ends the read: its listeners go, so whatever the stream does next reaches none of them. */
+function settle(req: IncomingMessage): BodyRead {
+  const read = reading.get(req)!;
+  reading.delete(req);
+  req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+  return read;
+}
+
+function onData(this: IncomingMessage, chunk: Buffer): void {
+  const read = reading.get(this)!;
+  read.size += chunk.length;
+  if (read.size > read.limit) {
+    this.pause();
+    settle(this).resolve(null);
+  } else {
+    read.chunks.push(chunk);
+  }
+}
+
+function onEnd(this: IncomingMessage): void {
+  const read = settle(this);
+  read.resolve(read.text());
+}
+
+// Node reports a hang-up mid-body as an 'aborted' ECONNRESET error, then 'close'.
+function onError(this: IncomingMessage, error: Error): void {
+  settle(this).reject(this.destroyed ? new ClientAbortError() : error);
+}
+
+function onClose(this: IncomingMessage): void {
+  const read = settle(this);
+  if (this.complete) read.resolve(read.text());
+  else read.reject(new ClientAbortError());
 }
 
 /**

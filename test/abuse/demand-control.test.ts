@@ -81,6 +81,17 @@ describe('demand control on the demo preset', () => {
     expect(await expectBracketed(stack, cases)).toHaveLength(cases.length);
   });
 
+  it('says both headers on an answer from the response cache: the same estimate, no calls', async () => {
+    const tree = benchCases(await platformView(stack))[0]!;
+    const cold = await coldRun(stack, tree);
+    expect(cold.actual).toBeGreaterThan(0);
+    const res = await post(stack.gw.gateway.graphqlUrl, { query: tree.query, variables: tree.variables });
+    await res.arrayBuffer();
+    expect(res.headers.get('x-response-cache')).toBe('hit');
+    expect(res.headers.get(ESTIMATE_HEADER)).toBe(String(cold.estimate));
+    expect(res.headers.get(CALLS_HEADER)).toBe('0');
+  });
+
   it('never estimates a README mutation below what it costs (dry runs and real runs)', async () => {
     const view = await platformView(stack);
     const root = view.rootOrgId;
