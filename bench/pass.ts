@@ -8,6 +8,8 @@ import type { LoadRun } from './warm-load.js';
 import type { BenchOptions } from './options.js';
 import { memory, waitIdle, type MemoryStats } from './proc-stats.js';
 import { planScenarios } from './scenarios.js';
+import { runScimRounds, type ScimRoundResult } from './scim-rounds.js';
+import { measureCallMs } from './sim-latency.js';
 import { PlatformView, type SimState } from './sim-state.js';
 import { CLIENT_CAP, startStack, type Cores } from './stack.js';
 import { describeWaves, idealMs, totalCalls, totalWrites, type Latency, type Wave } from './waves.js';
@@ -58,6 +60,10 @@ export interface PassResult {
   scenarios: ScenarioPlan[];
   push: { id: string; title: string; subject: string };
   rounds: RoundResult[];
+  /** Only the SCIM scenarios ran (--scim-only): no reads, pushGroup or baseline. */
+  scimOnly: boolean;
+  /** The SCIM rounds, after the interleaved ones (bench/scim-rounds.ts). */
+  scim: { users: number; rounds: ScimRoundResult[]; simulatorCallMs: number | null };
   /** After every scenario ran once cold and (warm passes) sequentially warm, before any load. */
   gatewayMemoryWarmed: MemoryStats | null;
   /** At the end of the pass (VmHWM: the peak over the whole pass, load included). */
@@ -82,8 +88,10 @@ function assertAlive(child: Child): void {
 }
 
 export async function runPass(spec: PassSpec, options: BenchOptions, cores: Cores, log: (line: string) => void): Promise<PassResult> {
-  log(`[${spec.label}] starting the simulator (large preset, ${spec.latencyMs} ms), the gateway${spec.warm ? ', the baseline and the load generator' : ''}`);
-  const stack = await startStack({ latencyMs: spec.latencyMs, cores, warm: spec.warm });
+  // --scim-only: no warm load runs, so neither the baseline nor the load generator is started.
+  const warm = spec.warm && !options.scimOnly;
+  log(`[${spec.label}] starting the simulator (large preset, ${spec.latencyMs} ms), the gateway${warm ? ', the baseline and the load generator' : ''}`);
+  const stack = await startStack({ latencyMs: spec.latencyMs, cores, warm });
   log(`[${spec.label}] processes ready; warming up`);
   try {
     const ctx: PassContext = {
@@ -103,14 +111,16 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       log,
     };
     const view = new PlatformView(await stack.sim.state<SimState>());
-    const { reads, push } = planScenarios(view);
+    const planned = planScenarios(view);
+    const { push } = planned;
+    const reads = options.scimOnly ? [] : planned.reads;
     let rootTeams = view.teamsOf(view.rootOrgId).length;
 
     // Warm-up, not recorded: the first requests of a process pay for JIT compilation, and the
     // first load on a server for growing its heap and sockets.
     for (const s of reads) {
       expectData(`${s.id} (warm-up)`, await postGql(ctx.gatewayUrl, { query: s.query, variables: s.variables }, { 'cache-control': 'no-cache' }));
-      if (spec.warm) expectData(`${s.id} (warm-up)`, await postGql(ctx.gatewayUrl, { query: s.query, variables: s.variables }));
+      if (warm) expectData(`${s.id} (warm-up)`, await postGql(ctx.gatewayUrl, { query: s.query, variables: s.variables }));
     }
     // Every scenario's data is cached now, before any concurrent load.
     const memoryWarmed = memory(stack.gateway.pid);
@@ -137,6 +147,8 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       scenarios: reads.map((s) => ({ id: s.id, title: s.title, subject: s.subject, ...plan(s.waves, spec.latency) })),
       push: { id: push.id, title: push.title, subject: push.subject },
       rounds: [],
+      scimOnly: options.scimOnly,
+      scim: { users: options.scimUsers, rounds: [], simulatorCallMs: null },
       gatewayMemoryWarmed: memoryWarmed,
       gatewayMemory: null,
       baselineMemory: null,
@@ -148,7 +160,7 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       return { error: message(error) };
     };
 
-    for (let round = 1; round <= spec.rounds; round += 1) {
+    for (let round = 1; round <= (options.scimOnly ? 0 : spec.rounds); round += 1) {
       assertAlive(stack.gateway);
       assertAlive(stack.simulator);
       const entry: RoundResult = { round, baseline: null, reads: {}, push: { error: 'not run' }, seconds: {} };
@@ -164,7 +176,7 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
         entry.baseline = await timed('baseline', () => measureBaseline(ctx, stack.baseline!.url, stack.baseline!.pid)).catch((e: unknown) => fail('baseline', e));
       }
       const order = reads.map((_, i) => reads[(i + round - 1) % reads.length]!);
-      for (const s of order) entry.reads[s.id] = await timed(s.id, () => measureRead(ctx, s, spec.warm)).catch((e: unknown) => fail(s.id, e));
+      for (const s of order) entry.reads[s.id] = await timed(s.id, () => measureRead(ctx, s, warm)).catch((e: unknown) => fail(s.id, e));
       const firstPlan = plan(push.firstWaves(rootTeams), spec.latency);
       const rerunPlan = plan(push.rerunWaves(rootTeams + 1), spec.latency);
       const pushed = await timed('push-group', () => measurePush(ctx, push, `${spec.id}-r${round}`, rootTeams)).catch((e: unknown) => fail('push-group', e));
@@ -174,8 +186,17 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       result.rounds.push(entry);
       log(progress(spec, round, entry));
     }
+    // Read before the SCIM rounds: the RSS target is the large preset's, not 1,000s of users more.
     result.gatewayMemory = memory(stack.gateway.pid);
     result.baselineMemory = stack.baseline ? memory(stack.baseline.pid) : null;
+
+    log(`[${spec.label}] SCIM: warm-up, then ${options.scimRounds} round(s) of a ${options.scimUsers}-user sync, an import and a group push`);
+    assertAlive(stack.gateway);
+    result.scim.simulatorCallMs = await measureCallMs(stack.sim.url, view.usersOf(view.rootOrgId)[0]!.username).catch(() => null);
+    const scimState = { orgUsers: view.usersOf(view.rootOrgId).length, rootTeams, rootTeamKnown: false };
+    const scim = await runScimRounds(ctx, { passId: spec.id, latency: spec.latency, rounds: options.scimRounds, users: options.scimUsers }, scimState, (line) => log(`[${spec.label}] ${line}`));
+    result.scim.rounds = scim.rounds;
+    result.errors.push(...scim.errors);
     return result;
   } finally {
     await stack.stop();

@@ -1,5 +1,6 @@
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
+import { scimDerivations, scimSection } from './report-scim.js';
 import type { Spread } from './stats.js';
 import type { LoadSummary, PassSummary } from './summarize.js';
 import { status, type TargetCheck } from './targets.js';
@@ -48,6 +49,12 @@ const estimates = (calls: { estimates?: number[] }) => (calls.estimates?.length 
 
 function passSection(p: PassSummary): string {
   const out: string[] = [`## Pass: ${p.label}`, ''];
+  if (p.scimOnly) {
+    // --scim-only: the other scenarios were not run, so their tables are left out.
+    out.push('Only the SCIM scenarios were run (`--scim-only`).', '', scimSection(p.scim));
+    if (p.errors.length) out.push('### Errors', '', ...p.errors.map((e) => `- ${e}`), '');
+    return out.join('\n');
+  }
   out.push(`Rounds run: ${p.roundsRun}; kept: ${p.keptRounds.join(', ') || 'none'}${p.dropped.length ? `; dropped: ${p.dropped.map((d) => `round ${d.round} (${d.reason})`).join('; ')}` : ''}.`, '');
 
   out.push('### Upstream calls', '');
@@ -114,10 +121,12 @@ function passSection(p: PassSummary): string {
   ));
   out.push('');
 
+  out.push(scimSection(p.scim));
+
   out.push('### Memory', '');
   const mb = (v: number | null) => (v === null ? 'n/a' : `${num(v, 0)} MB`);
   out.push(
-    `Gateway peak RSS (VmHWM): ${mb(p.gatewayPeakRssWarmedMb)} once every scenario's data was cached (before any concurrent load); ${mb(p.gatewayPeakRssMb)} over the whole pass, load included${p.baselinePeakRssMb === null ? '' : ` (the baseline's: ${mb(p.baselinePeakRssMb)})`}.`,
+    `Gateway peak RSS (VmHWM): ${mb(p.gatewayPeakRssWarmedMb)} once every scenario's data was cached (before any concurrent load); ${mb(p.gatewayPeakRssMb)} over the whole pass, load included (read before the SCIM rounds)${p.baselinePeakRssMb === null ? '' : ` (the baseline's: ${mb(p.baselinePeakRssMb)})`}.`,
     '',
   );
 
@@ -148,7 +157,8 @@ export function renderResults(run: RunInfo, passes: PassSummary[], checks: Targe
   for (const p of passes) out.push(passSection(p), '');
   if (fixed) {
     out.push('## Waves behind the minimums and ideals', '', 'Calls in one wave go out together; each wave waits for the one before (bench/README.md).', '');
-    out.push(table(['Scenario', 'Waves'], [...fixed.reads.map((r) => [r.id, r.waves]), ['push-group', fixed.push.first.plan?.waves ?? 'n/a'], ['push-group re-run', fixed.push.rerun.plan?.waves ?? 'n/a']]));
+    const gateway = fixed.scimOnly ? [] : [...fixed.reads.map((r) => [r.id, r.waves]), ['push-group', fixed.push.first.plan?.waves ?? 'n/a'], ['push-group re-run', fixed.push.rerun.plan?.waves ?? 'n/a']];
+    out.push(table(['Scenario', 'Waves'], [...gateway, ...scimDerivations(fixed.scim)]));
     out.push('');
   }
   out.push(

@@ -25,7 +25,7 @@ const SIM_RATE_LIMIT = 100_000_000;
  * Settings the gateway reads from the environment. Any of them set in the caller's shell (a
  * REDIS_URL, say) would change what is measured, so they are dropped and set explicitly.
  */
-const GATEWAY_SETTINGS = /^(ANYPOINT_|CACHE_|REDIS_URL$|DATABASE_URL$|GRAPHQL_|JWT_|API_KEYS$|AUDIT_|GROUP_LINKS_PATH$|PROVISIONING_|IDEMPOTENCY_|HOST$|PORT$|SIMULATOR_|ANONYMOUS_READS$|OTEL_|LOG_|SHUTDOWN_|CALLER_|DOWNLOAD_|HTTP_|RESPONSE_)/;
+const GATEWAY_SETTINGS = /^(ANYPOINT_|CACHE_|REDIS_URL$|DATABASE_URL$|GRAPHQL_|JWT_|API_KEYS$|AUDIT_|GROUP_LINKS_PATH$|PROVISIONING_|IDEMPOTENCY_|HOST$|PORT$|SIMULATOR_|ANONYMOUS_READS$|OTEL_|LOG_|SHUTDOWN_|CALLER_|DOWNLOAD_|HTTP_|RESPONSE_|SCIM_)/;
 
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -96,6 +96,8 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
             API_KEYS: `bench:provisioner:${hashApiKey(provisionerKey)}`,
             AUDIT_LOG_PATH: join(dataDir, `${slug(name)}-audit.jsonl`),
             GROUP_LINKS_PATH: join(dataDir, `${slug(name)}-group-links.json`),
+            // SCIM ids and externalIds (the SCIM scenarios); its default is a path in the repository.
+            SCIM_RECORDS_PATH: join(dataDir, `${slug(name)}-scim-records.jsonl`),
             // The caller budget stays on (what it costs is measured) but far above what the cold
             // loops spend in a minute, so no benchmark request is ever refused by it.
             CALLER_UPSTREAM_CALLS_PER_MINUTE: '10000000',

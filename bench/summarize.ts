@@ -3,6 +3,7 @@ import type { LoadRun } from './warm-load.js';
 import type { PushRound } from './measure-push.js';
 import type { Failed, PassResult, RoundResult, WavePlan } from './pass.js';
 import { median, spread, strays, type Spread } from './stats.js';
+import { summarizeScim, type ScimSummary } from './summarize-scim.js';
 
 /**
  * Turns a pass's rounds into medians with min-max. Ratios to the baseline are taken within each
@@ -75,6 +76,9 @@ export interface PassSummary {
   baseline: Record<string, LoadSummary> | null;
   reads: ReadSummary[];
   push: { title: string; subject: string; first: PushRunSummary; rerun: PushRunSummary; errors: number };
+  /** Only the SCIM scenarios ran (--scim-only). */
+  scimOnly: boolean;
+  scim: ScimSummary;
   gatewayPeakRssMb: number | null;
   /** Peak once the cache was fully warmed, before any concurrent load. */
   gatewayPeakRssWarmedMb: number | null;
@@ -198,6 +202,8 @@ export function summarizePass(pass: PassResult, connections: number[]): PassSumm
     baseline,
     reads,
     push: { title: pass.push.title, subject: pass.push.subject, first: pushRun(pushes, 'first'), rerun: pushRun(pushes, 'rerun'), errors: pass.rounds.filter((r) => !ok(r.push)).length },
+    scimOnly: pass.scimOnly,
+    scim: summarizeScim(pass.scim.users, pass.scim.rounds, pass.scim.simulatorCallMs),
     gatewayPeakRssMb: pass.gatewayMemory?.peakRssMb ?? null,
     gatewayPeakRssWarmedMb: pass.gatewayMemoryWarmed?.peakRssMb ?? null,
     baselinePeakRssMb: pass.baselineMemory?.peakRssMb ?? null,
