@@ -23,12 +23,17 @@ export interface GroupReads {
   membersOf(teamId: string): Promise<AnypointTeamMember[]>;
 }
 
-export function startGroupReads(deps: OperationDeps, orgId: string, groupId: string): GroupReads {
+/**
+ * `withUsers`: false when the push names no members, which then need no lookup: an empty group
+ * (how Okta and Entra create every group) costs no listing of the org's users.
+ */
+export function startGroupReads(deps: OperationDeps, orgId: string, groupId: string, withUsers = true): GroupReads {
   const loaders = deps.fresh();
   const link = deps.links.get(orgId, groupId);
-  const ownUsers = loaders.users.usersOfOrg(orgId);
+  const none = Promise.resolve([]);
+  const ownUsers = withUsers ? loaders.users.usersOfOrg(orgId) : none;
   // Users of the root org may be in any org's team.
-  const rootUsers = orgId === deps.rootOrgId ? Promise.resolve([]) : loaders.users.usersOfOrg(deps.rootOrgId);
+  const rootUsers = orgId === deps.rootOrgId || !withUsers ? none : loaders.users.usersOfOrg(deps.rootOrgId);
   // Possibly wasted: the link may name a team deleted since (then the listing fails and is not used).
   const linkedMembers = link.then((l) => l && { teamId: l.teamId, members: quiet(loaders.teams.membersOfTeam(orgId, l.teamId)) });
   const reads: GroupReads = {

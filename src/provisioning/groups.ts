@@ -108,7 +108,7 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
       if (input.members.length > MAX_GROUP_MEMBERS) errors.push(userError('TOO_MANY_MEMBERS', 'members', `A group push takes at most ${MAX_GROUP_MEMBERS} members`));
       if (errors.length) return settled(errors, null, pushSummary);
       if (!mayBeAnId(orgId)) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
-      const reads = startGroupReads(deps, orgId, input.groupId);
+      const reads = startGroupReads(deps, orgId, input.groupId, input.members.length > 0);
       if (!(await reads.orgExists)) return settled([userError('ORGANIZATION_NOT_FOUND', 'organizationId')], null, pushSummary);
 
       const [teams, link] = await Promise.all([reads.teams, reads.link]);

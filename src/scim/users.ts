@@ -109,6 +109,16 @@ export function createScimUsers(deps: ScimDeps) {
     async list(req: ScimRequest, query: ListQuery) {
       const found = await candidates(req, query);
       const withGroups = query.attributes?.some((a) => /(^|:)groups(\.|$)/i.test(a)) ?? false;
+      if (!query.filter && !query.sortBy) {
+        // An import page: in id order (listPage's own), so only the page's users are mapped, not
+        // the whole org's for every page (which made an import quadratic in the org's size).
+        const ids = found.map((f) => f.record?.id ?? f.user.id);
+        const order = found.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+        const from = query.startIndex - 1;
+        const window = query.count === 0 ? [] : order.slice(from, from + query.count).map((i) => found[i]!);
+        const page = listPage(await Promise.all(window.map((f) => resource(req, f, withGroups))), { ...query, startIndex: 1 }, 'User');
+        return { ...page, totalResults: found.length, startIndex: query.startIndex };
+      }
       return listPage(await Promise.all(found.map((f) => resource(req, f, withGroups))), query, 'User');
     },
 

@@ -86,6 +86,10 @@ describe("Okta's user lifecycle", () => {
     const seen: string[] = [];
     for (let start = 1; start <= first.body.totalResults; start += 2) seen.push(...(await s.scim('GET', `/Users?startIndex=${start}&count=2`)).body.Resources.map((r: { id: string }) => r.id));
     expect(new Set(seen).size).toBe(first.body.totalResults);
+    // The stable order is by id, the same one a filtered list uses.
+    expect(seen).toEqual([...seen].sort());
+    const filtered = (await s.scim('GET', `/Users?filter=${encodeURIComponent('userName pr')}&count=1000`)).body.Resources.map((r: { id: string }) => r.id);
+    expect(filtered).toEqual(seen);
     expect(seen).toContain(id);
 
     // Profile update: GET then PUT the whole object.
@@ -147,8 +151,11 @@ describe("Okta's group push", () => {
   it('creates, renames with every update, adds and removes members, pushes now and unlinks', async () => {
     const a = (await s.scim('POST', '/Users', oktaUser('push_a'))).body;
     const b = (await s.scim('POST', '/Users', oktaUser('push_b'))).body;
+    await s.resetCounts();
     const created = await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Okta Engineers', members: [] });
     expect(created.status).toBe(201);
+    // An empty group needs no lookup of users: the hierarchy, the teams and the create.
+    expect(Object.keys((await s.upstream()).byRoute).filter((r) => r.includes('/users'))).toEqual([]);
     const id = created.body.id;
     const teamOf = () => s.store.teamsOf(s.rootOrgId).find((t) => t.team_name === 'Okta Engineers' || t.team_name === 'Okta Platform');
     expect(teamOf()).toBeDefined();
