@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
 import { applyUserPatch, planGroupPatch, readPatchRequest } from '../../src/scim/patch.js';
+import { readUserInput } from '../../src/scim/resource-input.js';
 
 /** PATCH bodies as Okta and Entra send them (GOVERNANCE.md §1), verbatim where they are quoted there, and what is refused. */
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -203,6 +204,11 @@ describe('applyUserPatch', () => {
     expect(refusal(() => patchUser({ op: 'replace', path: 'active', value: 'yes' }))).toMatchObject({ scimType: 'invalidValue', detail: 'active must be a boolean' });
     expect(refusal(() => patchUser({ op: 'replace', path: 'userName', value: 5 })).detail).toBe('userName must be a string');
     expect(refusal(() => patchUser({ op: 'replace', path: 'name', value: 'Ada' })).detail).toBe('name must be an object');
+  });
+
+  it('gives a resource that reads back as the update (readOnly parts and all)', () => {
+    const after = patchUser({ op: 'Replace', value: { 'name.givenName': 'Augusta', active: 'False' } }, { op: 'add', path: 'locale', value: 'en-GB' });
+    expect(readUserInput(after, 'replace')).toEqual({ userName: 'ada', givenName: 'Augusta', familyName: 'Lovelace', email: 'ada@example.com', phoneNumber: '+1 555 0100', active: false, externalId: 'ext-1' });
   });
 
   it('supports and, or, not and case-insensitive matching in filters', () => {
