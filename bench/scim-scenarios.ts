@@ -33,6 +33,7 @@ export const ROUTES = {
   hierarchy: 'GET /accounts/api/organizations/{orgId}/hierarchy',
   teams: 'GET /accounts/api/organizations/{orgId}/teams',
   createTeam: 'POST /accounts/api/organizations/{orgId}/teams',
+  members: 'GET /accounts/api/organizations/{orgId}/teams/{teamId}/members',
   putMember: 'PUT /accounts/api/organizations/{orgId}/teams/{teamId}/members/{userId}',
 } as const;
 
@@ -128,27 +129,30 @@ export function syncPlan(n: number, firstInProcess: boolean, latency: Latency): 
  * then `POST`s the team. Those reads are counted once: the PATCHes need neither (a delta names the
  * team through the group's link). An empty group has no member to resolve, so no listing of the
  * org's users belongs to the minimum.
- * Each PATCH is 100 `PUT` member calls (src/provisioning/group-patch.ts: a delta needs no read of
- * the members). Its member check (src/scim/groups.ts memberIds: are these users of the org?)
+ * Each PATCH lists the team's members once (src/provisioning/group-patch.ts: an add skips members
+ * already there, so a hand-made maintainer is never demoted; pages of 500, at least 1), then sends
+ * 100 `PUT` member calls. Its member check (src/scim/groups.ts memberIds: are these users of the org?)
  * reads the org's users through the cache, which the round's import filled seconds before: no call.
  *
  * Ideal: the PUTs of a PATCH run at the gateway's write concurrency, the runner's `concurrency`,
  * which is config.upstream.maxConnections (ANYPOINT_MAX_CONNECTIONS, 16 here):
- *     ideal = (hierarchy + teams together) + POST team + ceil(n / 100) x ceil(100 / 16) x L
- * At 20 ms: 20 + 20 + 10 x 7 x 20 ms = 1,440 ms. With jitter, each wave as in waves.ts.
+ *     ideal = (hierarchy + teams together) + POST team + sum over PATCHes (member pages + ceil(100 / 16)) x L
+ * At 20 ms: 20 + 20 + 10 x 7 x 20 + 14 x 20 ms = 1,720 ms (the listing's pages 2+ run in parallel: 10 x 20 ms of them). With jitter, each wave as in waves.ts.
  */
 export function groupPushPlan(n: number, rootTeams: number, writeConcurrency: number, latency: Latency): ScimPlan {
   const teamPages = pagesFor(rootTeams);
-  const byRoute: RouteCounts = { [ROUTES.hierarchy]: 1, [ROUTES.teams]: teamPages, [ROUTES.createTeam]: 1, [ROUTES.putMember]: n };
-  const create: Wave[] = sequence(parallel(calls('GET hierarchy', 1), listing('GET teams', rootTeams)), calls('POST team', 1, true));
   const batches = Array.from({ length: Math.ceil(n / PATCH_BATCH) }, (_, i) => Math.min(PATCH_BATCH, n - i * PATCH_BATCH));
-  const patches = batches.reduce((ms, size) => ms + waveMs(size, writeConcurrency, latency), 0);
+  // Each PATCH first lists the team's members as they are (the ones before it added): pages of 500.
+  const memberPages = batches.map((_, i) => pagesFor(i * PATCH_BATCH)).reduce((a, b) => a + b, 0);
+  const byRoute: RouteCounts = { [ROUTES.hierarchy]: 1, [ROUTES.teams]: teamPages, [ROUTES.createTeam]: 1, [ROUTES.members]: memberPages, [ROUTES.putMember]: n };
+  const create: Wave[] = sequence(parallel(calls('GET hierarchy', 1), listing('GET teams', rootTeams)), calls('POST team', 1, true));
+  const patches = batches.reduce((ms, size, i) => ms + idealMs(listing('GET members', i * PATCH_BATCH), writeConcurrency, latency) + waveMs(size, writeConcurrency, latency), 0);
   return {
     byRoute,
     minimum: sum(byRoute),
     minimumWrites: writesOf(byRoute),
     idealMs: idealMs(create, writeConcurrency, latency) + patches,
-    derivation: `1 hierarchy + ${teamPages} teams page + 1 POST team + ${n} PUT member (${batches.length} PATCHes); ideal (hierarchy + teams) -> POST team -> ${batches.length} x ceil(${PATCH_BATCH} / ${writeConcurrency}) waves`,
+    derivation: `1 hierarchy + ${teamPages} teams page + 1 POST team + ${memberPages} member-list pages + ${n} PUT member (${batches.length} PATCHes); ideal (hierarchy + teams) -> POST team -> ${batches.length} x (members listing, then ceil(${PATCH_BATCH} / ${writeConcurrency}) waves)`,
   };
 }
 

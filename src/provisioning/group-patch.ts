@@ -13,9 +13,9 @@ import { parentOf, runOptions, settled } from './plans.js';
  * Changes to a linked group's team as deltas, the way SCIM PATCHes them: add these users, remove
  * those, or (`clear`) start from nobody. Run under the group's lock and applied to the team's
  * members as they are then, so twenty concurrent one-member PATCHes end with all twenty members
- * (the classic SCIM bug is a stale read-modify-write that keeps only the last). A delta needs no
- * read of the members at all, unless it clears them; a rename reads the team, and its siblings
- * only when the name really changes.
+ * (the classic SCIM bug is a stale read-modify-write that keeps only the last). Adds and clears
+ * read the members once, under the lock; a remove-only delta reads nothing; a rename reads the
+ * team, and its siblings only when the name really changes.
  */
 export type MemberDelta = { kind: 'add'; userIds: string[] } | { kind: 'remove'; userIds: string[] } | { kind: 'clear' };
 
@@ -77,11 +77,15 @@ export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput)
       const loaders = deps.fresh();
       const teamId = link.teamId;
       const needsTeam = displayName !== undefined;
+      // Adds read who is in the team: a member already there is not written again (a PUT would
+      // make a maintainer added by hand a plain member). A remove-only delta needs no read.
+      const needsMembers = clear || add.size > 0;
+      const gone = () => settled<PatchGroupResult>([userError('GROUP_NOT_LINKED', 'groupId', `The team of group ${quote(input.groupId)} no longer exists`)], null, summary);
       const [team, current] = await Promise.all([
         needsTeam ? loaders.teams.teamById.load({ id: teamId, orgId }).catch(() => null) : Promise.resolve(null),
-        clear ? loaders.teams.membersOfTeam(orgId, teamId) : Promise.resolve(null),
+        needsMembers ? loaders.teams.membersOfTeam(orgId, teamId).catch(notFoundAsNull) : Promise.resolve(undefined),
       ]);
-      if (needsTeam && !team) return settled([userError('GROUP_NOT_LINKED', 'groupId', `The team of group ${quote(input.groupId)} no longer exists`)], null, summary);
+      if ((needsTeam && !team) || current === null) return gone();
 
       const steps: Step[] = [];
       const label = team?.team_name ?? displayName ?? teamId;
@@ -93,9 +97,8 @@ export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput)
         steps.push(renameTeamStep(deps, orgId, team, displayName, 0));
       }
       const members = current ? new Set(current.map((m) => m.id)) : null;
-      if (current) for (const member of current) if (!add.has(member.id)) remove.add(member.id);
+      if (current && clear) for (const member of current) if (!add.has(member.id)) remove.add(member.id);
       const labels = (userId: string) => ({ team: label, user: userId });
-      // Known members are not added again; without the listing, adding one twice is harmless (and verified).
       for (const userId of add) if (!members?.has(userId)) steps.push(addMemberStep(deps, orgId, () => teamId, () => userId, 'member', labels(userId), 1));
       // Without the listing a remove may name a non-member: the platform's 404 is read back as done.
       for (const userId of remove) if (!members || members.has(userId)) steps.push(removeMemberStep(deps, orgId, () => teamId, userId, labels(userId), 1));
@@ -111,4 +114,10 @@ export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput)
       };
     },
   };
+}
+
+/** A team deleted by hand answers its member listing with 404: the group's team is gone. */
+function notFoundAsNull(error: unknown): null {
+  if ((error as { code?: string }).code === 'NOT_FOUND') return null;
+  throw error;
 }

@@ -17,18 +17,27 @@ export interface UserDirectory {
   present(user: AnypointUser): Promise<{ user: AnypointUser; record: ScimRecord | undefined } | null>;
   /** The Anypoint user id each SCIM id means now (ids of ended or retired resources map to null). */
   anypointIds(scimIds: string[]): Promise<Map<string, string | null>>;
-  /** Anypoint user id -> SCIM id, for member lists. */
-  scimIdMapper(): Promise<(anypointId: string) => string>;
+  /** Anypoint user id -> SCIM id, for member lists; null for a user no live resource shows (retired by a rename, or ended). */
+  scimIdMapper(): Promise<(anypointId: string) => string | null>;
+  /**
+   * Every Anypoint user a SCIM id has stood for (its current user and those its renames retired,
+   * ended or not): what removing it from a group must take out of the team.
+   */
+  everyAnypointId(scimIds: string[]): Promise<string[]>;
 }
 
 export function createUserDirectory(records: ScimRecordStore, orgId: string): UserDirectory {
+  /**
+   * Live records by their current Anypoint id, and the Anypoint ids no live resource shows: those
+   * of ended resources, and those a rename retired (unless a rename back made one current again).
+   */
   async function recordsByAnypointId() {
+    const all = await records.list('User', orgId);
     const current = new Map<string, ScimRecord>();
+    for (const record of all) if (!record.ended && record.anypointId) current.set(record.anypointId, record);
     const hidden = new Set<string>();
-    for (const record of await records.list('User', orgId)) {
-      for (const retired of record.retired) hidden.add(retired);
-      if (record.ended && record.anypointId) hidden.add(record.anypointId);
-      else if (record.anypointId) current.set(record.anypointId, record);
+    for (const record of all) {
+      for (const id of [...record.retired, ...(record.ended && record.anypointId ? [record.anypointId] : [])]) if (!current.has(id)) hidden.add(id);
     }
     return { current, hidden };
   }
@@ -70,8 +79,18 @@ export function createUserDirectory(records: ScimRecordStore, orgId: string): Us
       return result;
     },
     async scimIdMapper() {
-      const { current } = await recordsByAnypointId();
-      return (anypointId) => current.get(anypointId)?.id ?? anypointId;
+      const { current, hidden } = await recordsByAnypointId();
+      return (anypointId) => current.get(anypointId)?.id ?? (hidden.has(anypointId) ? null : anypointId);
+    },
+    async everyAnypointId(scimIds) {
+      const ids = await Promise.all(
+        [...new Set(scimIds)].map(async (scimId) => {
+          const record = await records.get('User', orgId, scimId);
+          if (record) return [...(record.anypointId ? [record.anypointId] : []), ...record.retired];
+          return (await records.findByAnypointId(orgId, scimId)) ? [] : [scimId];
+        }),
+      );
+      return [...new Set(ids.flat())];
     },
   };
 }

@@ -1,3 +1,4 @@
+import { quote } from '../provisioning/validate.js';
 import { notFound } from './errors.js';
 import { LIST_RESPONSE_SCHEMA, RESOURCE_TYPES, type ResourceSchema } from './schemas.js';
 import { MAX_COUNT } from './list-query.js';
@@ -43,7 +44,7 @@ export const listOf = (resources: unknown[]) => ({ schemas: [LIST_RESPONSE_SCHEM
 export function schemas(baseUrl: string, id?: string) {
   if (id === undefined) return listOf(allSchemas().map((s) => schemaResource(s, baseUrl)));
   const schema = allSchemas().find((s) => s.id === id);
-  if (!schema) throw notFound(`Schema ${id} not found`);
+  if (!schema) throw notFound(`Schema ${quote(id)} not found`);
   return schemaResource(schema, baseUrl);
 }
 
@@ -63,7 +64,7 @@ function resourceType(name: keyof typeof RESOURCE_TYPES, baseUrl: string) {
 
 export function resourceTypes(baseUrl: string, name?: string) {
   if (name === undefined) return listOf((Object.keys(RESOURCE_TYPES) as Array<keyof typeof RESOURCE_TYPES>).map((n) => resourceType(n, baseUrl)));
-  if (!(name in RESOURCE_TYPES)) throw notFound(`ResourceType ${name} not found`);
+  if (!Object.hasOwn(RESOURCE_TYPES, name)) throw notFound(`ResourceType ${quote(name)} not found`);
   return resourceType(name as keyof typeof RESOURCE_TYPES, baseUrl);
 }
 

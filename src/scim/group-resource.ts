@@ -16,7 +16,7 @@ export function toGroupResource(
   team: AnypointTeam,
   record: ScimRecord | undefined,
   members: AnypointTeamMember[] | undefined,
-  scimIdOf: (anypointUserId: string) => string,
+  scimIdOf: (anypointUserId: string) => string | null,
   baseUrl: string,
 ): GroupResource {
   const body: Record<string, unknown> = {
@@ -26,9 +26,10 @@ export function toGroupResource(
     displayName: team.team_name,
     ...(members
       ? {
-          members: members.map((m) => {
+          // Users no live SCIM resource shows (renamed away, ended) are not listed: the IdP could not remove them.
+          members: members.flatMap((m) => {
             const value = scimIdOf(m.id);
-            return { value, ...(m.name ? { display: m.name } : {}), type: 'User', $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` };
+            return value === null ? [] : [{ value, ...(m.name ? { display: m.name } : {}), type: 'User', $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` }];
           }),
         }
       : {}),

@@ -1,3 +1,4 @@
+import { quote } from '../provisioning/validate.js';
 import { randomUUID } from 'node:crypto';
 import type { AnypointTeam, AnypointTeamMember, AnypointUser } from '../anypoint/types.js';
 import type { Loaders } from '../loaders/index.js';
@@ -38,7 +39,7 @@ export function createScimGroups(deps: ScimDeps) {
   async function resources(req: ScimRequest, groups: Array<{ link: GroupLink; team: AnypointTeam }>, withMembers: boolean, loaders = req.loaders): Promise<GroupResource[]> {
     const [byId, scimIdOf, members] = await Promise.all([
       recordsById(),
-      withMembers ? users.scimIdMapper() : Promise.resolve((id: string) => id),
+      withMembers ? users.scimIdMapper() : Promise.resolve((id: string): string | null => id),
       withMembers ? Promise.all(groups.map((g) => loaders.teams.membersOfTeam(orgId, g.team.team_id))) : Promise.resolve(undefined),
     ]);
     return groups.map((g, i) => toGroupResource(g.link.groupId, g.team, byId.get(g.link.groupId), members?.[i], scimIdOf, req.baseUrl));
@@ -46,7 +47,7 @@ export function createScimGroups(deps: ScimDeps) {
 
   async function one(req: ScimRequest, id: string, loaders: Loaders, withMembers = true): Promise<GroupResource> {
     const [group] = await linked(loaders, id);
-    if (!group) throw notFound(`Group ${id} not found`);
+    if (!group) throw notFound(`Group ${quote(id)} not found`);
     return (await resources(req, [group], withMembers, loaders))[0]!;
   }
 
@@ -99,7 +100,7 @@ export function createScimGroups(deps: ScimDeps) {
 
     async replace(req: ScimRequest, id: string, body: unknown): Promise<GroupResource> {
       const input = readGroupInput(body);
-      if (!(await links.get(orgId, id))) throw notFound(`Group ${id} not found`);
+      if (!(await links.get(orgId, id))) throw notFound(`Group ${quote(id)} not found`);
       await checkVersion(req, id);
       const members = await memberIds(req, input.members, true);
       // A full replace is a push: exactly these members (hand-added maintainers go too).
@@ -118,7 +119,9 @@ export function createScimGroups(deps: ScimDeps) {
       for (const change of patch.members as MemberChange[]) {
         if (change.kind === 'clear') deltas.push({ kind: 'clear' });
         // A user that is not there cannot be a member: removing them is done already.
-        else deltas.push({ kind: change.kind, userIds: await memberIds(req, change.ids, change.kind === 'add') });
+        else if (change.kind === 'add') deltas.push({ kind: 'add', userIds: await memberIds(req, change.ids, true) });
+        // Every Anypoint user the id stood for, so a renamed or ended user can still be taken out.
+        else deltas.push({ kind: 'remove', userIds: await users.everyAnypointId(change.ids) });
       }
       resultOf(await provisioning.patchGroup({ ...org, groupId: id, displayName: patch.displayName ?? null, members: deltas }, req.call));
       if (patch.externalId !== undefined) await saveExternalId(id, patch.externalId, (await recordsById()).get(id));

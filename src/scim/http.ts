@@ -1,3 +1,4 @@
+import { quote } from '../provisioning/validate.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Loaders } from '../loaders/index.js';
 import type { CallMeters } from '../observability/call-meters.js';
@@ -10,6 +11,8 @@ import { resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { invalidSyntax, notFound, ScimError } from './errors.js';
 import { readListQuery, wantsAttribute } from './list-query.js';
 import { failure } from './outcomes.js';
+import { resolveAttribute } from './attribute-paths.js';
+import { REDACTED } from '../audit/redact.js';
 import { project } from './projection.js';
 import type { ScimGroups } from './groups.js';
 import type { ScimUsers } from './users.js';
@@ -101,17 +104,22 @@ export function createScimHandler(options: ScimHandlerOptions) {
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, scim: ScimRequest): Promise<void> {
     const method = req.method ?? 'GET';
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let segments: string[];
+    try {
+      segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw notFound('No SCIM endpoint at a path that is not valid percent-encoding');
+    }
     const [collection, id, ...rest] = segments;
-    if (rest.length) throw notFound(`No SCIM endpoint ${path}`);
+    if (rest.length) throw notFound(`No SCIM endpoint ${quote(path)}`);
     const base = scim.baseUrl;
     const only = (allowed: string) => {
-      if (method !== allowed) throw new ScimError(405, `Use ${allowed} on ${path}`, undefined, { allow: allowed });
+      if (method !== allowed) throw new ScimError(405, `Use ${allowed} on ${quote(path)}`, undefined, { allow: allowed });
     };
     switch (collection) {
       case 'ServiceProviderConfig':
         only('GET');
-        if (id !== undefined) throw notFound(`No SCIM endpoint ${path}`);
+        if (id !== undefined) throw notFound(`No SCIM endpoint ${quote(path)}`);
         return sendScim(res, 200, serviceProviderConfig(base));
       case 'Schemas':
         only('GET');
@@ -127,7 +135,7 @@ export function createScimHandler(options: ScimHandlerOptions) {
       case 'Groups':
         return resource(req, res, collection, id, query, scim);
       default:
-        throw notFound(`No SCIM endpoint ${path}; the resources are /Users and /Groups`);
+        throw notFound(`No SCIM endpoint ${quote(path)}; the resources are /Users and /Groups`);
     }
   }
 
@@ -149,7 +157,7 @@ export function createScimHandler(options: ScimHandlerOptions) {
       }
       if (method === 'POST') {
         const sent = await body(req, res);
-        scim.call.request = auditedRequest(req, sent);
+        scim.call.request = auditedRequest(req, sent, type);
         const created = users ? (await options.users.create(scim, sent)).resource : await options.groups.create(scim, sent);
         return withResource(201, created);
       }
@@ -161,13 +169,13 @@ export function createScimHandler(options: ScimHandlerOptions) {
       return withResource(200, found, project(found, type, { attributes: list.attributes, excludedAttributes: list.excludedAttributes }));
     }
     if (method === 'DELETE') {
-      scim.call.request = auditedRequest(req, undefined);
+      scim.call.request = auditedRequest(req, undefined, type);
       await (users ? options.users.remove(scim, id) : options.groups.remove(scim, id));
       return sendScim(res, 204, undefined);
     }
     if (method === 'PUT' || method === 'PATCH') {
       const sent = await body(req, res);
-      scim.call.request = auditedRequest(req, sent);
+      scim.call.request = auditedRequest(req, sent, type);
       if (method === 'PUT') return withResource(200, users ? await options.users.replace(scim, id, sent) : await options.groups.replace(scim, id, sent));
       if (users) return withResource(200, await options.users.patch(scim, id, sent));
       // Entra wants 204 from a group PATCH; Okta takes it too.
@@ -222,7 +230,18 @@ export function createScimHandler(options: ScimHandlerOptions) {
   };
 }
 
-/** What the audit trail keeps of a SCIM write: the method, the path and the body (redacted by the runner). */
-function auditedRequest(req: IncomingMessage, body: unknown): Record<string, unknown> {
-  return { protocol: 'scim', method: req.method, path: (req.url ?? '').split('?')[0], ...(body !== undefined ? { body } : {}) };
+/**
+ * What the audit trail keeps of a SCIM write: the method, the path and the body. The runner
+ * redacts secrets by key (`password`); a PATCH can also carry one as the `value` of an operation
+ * whose path names it, which only the schema can tell, so those values are blanked here.
+ */
+function auditedRequest(req: IncomingMessage, body: unknown, type: 'User' | 'Group'): Record<string, unknown> {
+  return { protocol: 'scim', method: req.method, path: (req.url ?? '').split('?')[0], ...(body !== undefined ? { body: withoutWriteOnlyValues(body, type) } : {}) };
+}
+
+function withoutWriteOnlyValues(body: unknown, type: 'User' | 'Group'): unknown {
+  const operations = (body as { Operations?: unknown } | null)?.Operations;
+  if (!Array.isArray(operations)) return body;
+  const secret = (path: unknown) => typeof path === 'string' && resolveAttribute(type, path.split('[')[0]!)?.definition.mutability === 'writeOnly';
+  return { ...(body as object), Operations: operations.map((op) => (op && typeof op === 'object' && secret((op as { path?: unknown }).path) ? { ...op, value: REDACTED } : op)) };
 }

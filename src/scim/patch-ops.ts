@@ -78,6 +78,13 @@ function put(resource: Plain, target: Target, op: 'add' | 'replace', value: unkn
   if (filter) {
     const values = Array.isArray(resource[top]) ? (resource[top] as Plain[]) : [];
     const matched = values.filter((item) => matchesFilter(filter, { [top]: [item] }, 'User'));
+    const kind = typeSelected(filter);
+    if (matched.length === 0 && kind !== null && sub) {
+      // `phoneNumbers[type eq "mobile"].value` on a user with no such number: Entra sets a value of
+      // a kind the user has none of this way, and means "add one" (a 400 would quarantine its sync).
+      resource[top] = [...values, { type: kind, [sub]: clone(value) }];
+      return;
+    }
     if (matched.length === 0) throw noTarget(`${path} matches no value`);
     for (const item of matched) {
       if (sub) item[sub] = clone(value);
@@ -104,6 +111,12 @@ function put(resource: Plain, target: Target, op: 'add' | 'replace', value: unkn
   } else {
     resource[top] = clone(value);
   }
+}
+
+/** The kind a value filter selects when it is exactly `type eq "kind"`, else null. */
+function typeSelected(filter: ScimFilter): string | null {
+  const inner = filter.op === 'valuePath' ? filter.filter : filter;
+  return inner.op === 'eq' && inner.path.toLowerCase() === 'type' && typeof inner.value === 'string' ? inner.value : null;
 }
 
 function remove(resource: Plain, target: Target): void {

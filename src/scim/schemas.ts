@@ -138,7 +138,7 @@ export const GROUP_RESOURCE_SCHEMA: ResourceSchema = {
       subAttributes: [
         attribute('value', 'string', 'The member user id.', { mutability: 'immutable', caseExact: true }),
         attribute('$ref', 'reference', 'The member resource.', { mutability: 'immutable', referenceTypes: ['User'] }),
-        attribute('display', 'string', "The member's userName.", { mutability: 'readOnly' }),
+        attribute('display', 'string', "The member's name as Anypoint lists team members.", { mutability: 'readOnly' }),
         attribute('type', 'string', 'Always "User"; may be left out.', { mutability: 'immutable', canonicalValues: ['User'] }),
       ],
     }),

@@ -1,3 +1,4 @@
+import { quote } from '../provisioning/validate.js';
 import { findUserByUsername, searchUsers } from '../anypoint/accounts.js';
 import type { AnypointUser } from '../anypoint/types.js';
 import { sameEmail } from '../provisioning/user-steps.js';
@@ -60,7 +61,7 @@ export function createScimUsers(deps: ScimDeps) {
 
   async function current(req: ScimRequest, id: string): Promise<Found> {
     const found = await directory.find(req.fresh, id);
-    if (!found) throw notFound(`User ${id} not found`);
+    if (!found) throw notFound(`User ${quote(id)} not found`);
     return found;
   }
 
@@ -77,7 +78,8 @@ export function createScimUsers(deps: ScimDeps) {
     if (desired.userName !== user.username) {
       const renamed = resultOf(await provisioning.changeUsername({ id: user.id, ...org, newUsername: desired.userName }, req.call));
       const next = renamed!.user!;
-      const retired = [...(record?.retired ?? []), ...(next.id !== user.id ? [user.id] : [])];
+      // A rename back to an earlier userName makes that user current again: it is no longer retired.
+      const retired = [...(record?.retired ?? []), ...(next.id !== user.id ? [user.id] : [])].filter((id) => id !== next.id);
       record = { ...baseRecord(scimId, record), anypointId: next.id, retired, lastModified: now() };
       // Saved at once: the SCIM id must follow the new user even if a later step fails.
       await records.put(record);
@@ -124,7 +126,7 @@ export function createScimUsers(deps: ScimDeps) {
 
     async get(req: ScimRequest, id: string, withGroups: boolean) {
       const found = await directory.find(req.loaders, id);
-      if (!found) throw notFound(`User ${id} not found`);
+      if (!found) throw notFound(`User ${quote(id)} not found`);
       return resource(req, found, withGroups);
     },
 

@@ -75,6 +75,11 @@ describe('callers', () => {
 
 describe('routes', () => {
   it('an unknown endpoint is a SCIM 404', () => refused(() => s.scim('GET', '/Widgets'), 404));
+  it('a path that is not valid percent-encoding is a 404, not a 500', () => refused(() => s.scim('GET', '/Users/%ZZ'), 404));
+  it('inherited property names are no resource types', async () => {
+    await refused(() => s.scim('GET', '/ResourceTypes/constructor'), 404);
+    await refused(() => s.scim('GET', '/ResourceTypes/__proto__'), 404);
+  });
   it('bulk is 501', () => refused(() => s.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }), 501));
   it('a method a collection does not take is 405', () => refused(() => s.scim('DELETE', '/Users'), 405));
   it('discovery says what is supported', async () => {

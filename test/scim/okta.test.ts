@@ -128,6 +128,14 @@ describe("Okta's user lifecycle", () => {
     expect(s.store.usersOf(s.rootOrgId).filter((u) => u.username === 'okta_reassign')).toHaveLength(1);
   });
 
+  it('a password sent as the value of a PATCH path never reaches the audit trail', async () => {
+    const id = (await s.scim('POST', '/Users', oktaUser('okta_secret'))).body.id;
+    const res = await s.scim('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: 'PASSWORD', value: 'Patch-Sent-Secret-9' }, { op: 'replace', path: 'name.givenName', value: 'Kept' }));
+    expect(res.status).toBe(200);
+    expect(s.auditText()).toContain('okta_secret');
+    expect(s.auditText()).not.toContain('Patch-Sent-Secret-9');
+  });
+
   it('a PUT that changes the e-mail is refused with mutability and writes nothing', async () => {
     const id = (await s.scim('POST', '/Users', oktaUser('okta_mail'))).body.id;
     const current = (await s.scim('GET', `/Users/${id}`)).body;

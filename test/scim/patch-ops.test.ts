@@ -82,6 +82,12 @@ describe('user PATCH', () => {
     expect(patched({ op: 'Replace', path: `urn:ietf:params:scim:schemas:core:2.0:User:name.givenName`, value: 'Urn' }).givenName).toBe('Urn');
   });
 
+  it('a typed value the user has none of is added (Entra setting a mobile number)', () => {
+    const { phoneNumbers: _none, ...withoutPhone } = user;
+    const input = readUserInput(applyUserPatch(withoutPhone, readPatchRequest(patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+44 20 7946 0000' }))), 'replace');
+    expect(input.phoneNumber).toBe('+44 20 7946 0000');
+  });
+
   it('merges a pathless complex replace, keeping sub-attributes not sent', () => {
     expect(patched({ op: 'replace', value: { name: { givenName: 'Augusta' } } })).toMatchObject({ givenName: 'Augusta', familyName: 'Lovelace' });
   });
@@ -95,7 +101,7 @@ describe('user PATCH', () => {
 
   it('refuses unknown paths, a value filter that matches nothing, another id, and bad requests', () => {
     expect(refusal(() => patched({ op: 'replace', path: 'shoeSize', value: 9 })).scimType).toBe('invalidPath');
-    expect(refusal(() => patched({ op: 'replace', path: 'emails[type eq "home"].value', value: 'x@example.com' })).scimType).toBe('noTarget');
+    expect(refusal(() => patched({ op: 'replace', path: 'emails[value eq "nobody@example.com"].value', value: 'x@example.com' })).scimType).toBe('noTarget');
     expect(refusal(() => patched({ op: 'replace', value: { id: 'other' } })).scimType).toBe('mutability');
     expect(refusal(() => patched({ op: 'replace', path: 'emails[type eq', value: 'x' })).scimType).toBe('invalidPath');
     expect(refusal(() => patched({ op: 'replace', path: 'emails[type xx "work"].value', value: 'x' })).scimType).toBe('invalidFilter');
