@@ -7,6 +7,8 @@ import type { MemberDelta } from '../provisioning/group-patch.js';
 import type { ScimDeps, ScimRequest } from './context.js';
 import { invalidValue, notFound, ScimError } from './errors.js';
 import { listPage, type ListQuery } from './list-query.js';
+import { filterPaths } from './filter.js';
+import { resolveAttribute } from './attribute-paths.js';
 import { resultOf } from './outcomes.js';
 import { planGroupPatch, readPatchRequest, type MemberChange } from './patch-ops.js';
 import type { ScimRecord } from './records.js';
@@ -20,6 +22,12 @@ import { ifMatchAllows } from './version.js';
  * hand); PATCH applies member deltas under the group's lock; DELETE deletes the team (or, with
  * SCIM_DELETE_GROUPS=unlink, only forgets the link).
  */
+/** Whether the filter or the sort looks at members, so they must be read before paging. */
+function readsMembers(query: ListQuery): boolean {
+  const paths = [...(query.filter ? filterPaths(query.filter) : []), ...(query.sortBy ? [query.sortBy.keys[0]!] : [])];
+  return paths.some((path) => resolveAttribute('Group', path)?.keys[0] === 'members');
+}
+
 export function createScimGroups(deps: ScimDeps) {
   const { settings, records, links, provisioning, users } = deps;
   const orgId = settings.orgId;
@@ -83,7 +91,14 @@ export function createScimGroups(deps: ScimDeps) {
 
   return {
     async list(req: ScimRequest, query: ListQuery, withMembers: boolean) {
-      return listPage(await resources(req, await linked(req.loaders), withMembers), query, 'Group');
+      const groups = await linked(req.loaders);
+      if (!withMembers || readsMembers(query)) return listPage(await resources(req, groups, withMembers), query, 'Group');
+      // Filtered, sorted and paged on what the teams say; the members read for the page only, not
+      // for every linked group (a thousand groups would cost a thousand listings per request).
+      const bare = listPage(await resources(req, groups, false), { ...query, attributes: ['id'], excludedAttributes: [] }, 'Group');
+      const byId = new Map(groups.map((g) => [g.link.groupId, g]));
+      const page = await resources(req, bare.Resources.map((r) => byId.get(r.id as string)!), true);
+      return { ...listPage(page, { ...query, filter: null, startIndex: 1 }, 'Group'), totalResults: bare.totalResults, startIndex: query.startIndex };
     },
 
     get: (req: ScimRequest, id: string, withMembers: boolean) => one(req, id, req.loaders, withMembers),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents } from '../provisioning/support.js';
 import { ERROR_SCHEMA, GROUP_SCHEMA, oktaUser, patchOf, startScimStack, type ScimStack } from './support.js';
 
@@ -195,5 +195,25 @@ describe("Okta's group push", () => {
     expect(found.body.Resources.map((g: { id: string }) => g.id)).toEqual([first.body.id]);
     const again = await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Finders', members: [] });
     expect(again.status).toBe(409);
+  });
+});
+
+describe('group lists', () => {
+  it('read the members of the page only, and still filter on them', async () => {
+    // Nothing cached: every member list read is an upstream call.
+    const s = await startScimStack({ CACHE_TTL_SECONDS: '0' });
+    onTestFinished(() => s.close());
+    const u = (await s.scim('POST', '/Users', oktaUser('paged_member'))).body;
+    for (const n of [1, 2, 3, 4]) await s.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Paged ${n}`, members: n === 3 ? [{ value: u.id }] : [] });
+    const all = (await s.scim('GET', '/Groups?count=1000&excludedAttributes=members')).body;
+    await s.resetCounts();
+    const page = await s.scim('GET', '/Groups?startIndex=2&count=1');
+    expect(page.body).toMatchObject({ totalResults: all.totalResults, startIndex: 2, itemsPerPage: 1 });
+    expect(page.body.Resources[0].id).toBe(all.Resources[1].id);
+    expect(page.body.Resources[0].members).toEqual(expect.any(Array));
+    const memberLists = (await s.upstream()).byRoute['GET /accounts/api/organizations/{orgId}/teams/{teamId}/members'];
+    expect(memberLists).toBe(1);
+    const withU = await s.scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${u.id}"]`)}`);
+    expect(withU.body.Resources.map((g: { displayName: string }) => g.displayName)).toEqual(['Paged 3']);
   });
 });
