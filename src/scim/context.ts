@@ -2,6 +2,7 @@ import type { AnypointClient } from '../anypoint/client.js';
 import type { Loaders } from '../loaders/index.js';
 import type { GroupLinkStore } from '../provisioning/group-links.js';
 import type { Provisioning } from '../provisioning/index.js';
+import type { LockManager } from '../provisioning/locks.js';
 import type { CallInfo } from '../provisioning/runner.js';
 import type { UserDirectory } from './directory.js';
 import type { ScimRecordStore } from './records.js';
@@ -23,6 +24,8 @@ export interface ScimDeps {
   records: ScimRecordStore;
   links: GroupLinkStore;
   provisioning: Provisioning;
+  /** Serializes the writes of one SCIM user (a rename is several steps and a record update). */
+  locks: LockManager;
   users: UserDirectory;
 }
 

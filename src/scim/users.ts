@@ -26,6 +26,12 @@ const now = () => new Date().toISOString();
 export function createScimUsers(deps: ScimDeps) {
   const { settings, records, provisioning, users: directory } = deps;
   const orgId = settings.orgId;
+  /**
+   * One write of a SCIM user at a time (across replicas with Redis): two concurrent userName
+   * changes would each make a new Anypoint user from the same record, and leave one of them an
+   * enabled account nobody's SCIM id names. Each write reads the user and its record inside.
+   */
+  const locked = <T>(key: string, run: () => Promise<T>) => deps.locks.withLock(`scim-user:${orgId}:${key}`, run);
   const org = { organizationId: orgId };
 
   async function resource(req: ScimRequest, found: Found, withGroups = false): Promise<UserResource> {
@@ -137,54 +143,62 @@ export function createScimUsers(deps: ScimDeps) {
      */
     async create(req: ScimRequest, body: unknown): Promise<{ resource: UserResource; created: boolean }> {
       const input = readUserInput(body, 'create');
-      const outcome = await provisioning.createUser(
-        { ...org, username: input.userName, firstName: input.givenName, lastName: input.familyName, email: input.email, phoneNumber: input.phoneNumber },
-        req.call,
-      );
-      const user = resultOf(outcome)!.user!;
-      // No write planned: the same person was there already.
-      const existed = outcome.plan.length === 0;
-      const record = await records.findByAnypointId(orgId, user.id);
-      if (existed && !(record?.ended && record.anypointId === user.id)) {
-        throw uniqueness(`userName: ${input.userName} is already a user of this organization`);
-      }
-      const at = now();
-      const start: ScimRecord = record
-        ? { ...record, ended: false, lastModified: at }
-        : { type: 'User', orgId, id: user.id, anypointId: user.id, retired: [], externalId: input.externalId, ended: false, created: at, lastModified: at };
-      await records.put(start);
-      const found = await apply(req, { user, record: start }, input, start.id);
-      return { resource: await resource(req, found), created: true };
+      return locked(`name:${input.userName}`, () => createLocked(req, input));
     },
 
-    async replace(req: ScimRequest, id: string, body: unknown) {
-      const found = await current(req, id);
-      checkVersion(req, await resource(req, found));
-      const input = readUserInput(body, 'replace');
-      return resource(req, await apply(req, found, input, id));
-    },
-
-    async patch(req: ScimRequest, id: string, body: unknown) {
-      const operations = readPatchRequest(body);
-      const found = await current(req, id);
-      const before = await resource(req, found);
-      checkVersion(req, before);
-      const desired = readUserInput(applyUserPatch(before, operations), 'replace');
-      return resource(req, await apply(req, found, desired, id));
-    },
-
-    /**
-     * DELETE ends the SCIM resource. The Anypoint user is deactivated, not deleted, unless
-     * SCIM_DELETE_USERS=delete: its username could never be used again.
-     */
-    async remove(req: ScimRequest, id: string): Promise<void> {
-      const found = await current(req, id);
-      checkVersion(req, await resource(req, found));
-      if (settings.deleteUsers === 'delete') resultOf(await provisioning.deleteUser({ id: found.user.id, ...org }, req.call));
-      else if (found.user.enabled) resultOf(await provisioning.deactivateUser({ id: found.user.id, ...org }, req.call));
-      await records.put({ ...baseRecord(id, found.record), anypointId: found.user.id, ended: true, lastModified: now() });
-    },
+    replace: (req: ScimRequest, id: string, body: unknown) => locked(id, () => replaceLocked(req, id, body)),
+    patch: (req: ScimRequest, id: string, body: unknown) => locked(id, () => patchLocked(req, id, body)),
+    remove: (req: ScimRequest, id: string) => locked(id, () => removeLocked(req, id)),
   };
+
+  async function createLocked(req: ScimRequest, input: UserInput): Promise<{ resource: UserResource; created: boolean }> {
+    const outcome = await provisioning.createUser(
+      { ...org, username: input.userName, firstName: input.givenName, lastName: input.familyName, email: input.email, phoneNumber: input.phoneNumber },
+      req.call,
+    );
+    const user = resultOf(outcome)!.user!;
+    // No write planned: the same person was there already.
+    const existed = outcome.plan.length === 0;
+    const record = await records.findByAnypointId(orgId, user.id);
+    if (existed && !(record?.ended && record.anypointId === user.id)) {
+      throw uniqueness(`userName: ${input.userName} is already a user of this organization`);
+    }
+    const at = now();
+    const start: ScimRecord = record
+      ? { ...record, ended: false, lastModified: at }
+      : { type: 'User', orgId, id: user.id, anypointId: user.id, retired: [], externalId: input.externalId, ended: false, created: at, lastModified: at };
+    await records.put(start);
+    const found = await apply(req, { user, record: start }, input, start.id);
+    return { resource: await resource(req, found), created: true };
+  }
+
+  async function replaceLocked(req: ScimRequest, id: string, body: unknown) {
+    const found = await current(req, id);
+    checkVersion(req, await resource(req, found));
+    const input = readUserInput(body, 'replace');
+    return resource(req, await apply(req, found, input, id));
+  }
+
+  async function patchLocked(req: ScimRequest, id: string, body: unknown) {
+    const operations = readPatchRequest(body);
+    const found = await current(req, id);
+    const before = await resource(req, found);
+    checkVersion(req, before);
+    const desired = readUserInput(applyUserPatch(before, operations), 'replace');
+    return resource(req, await apply(req, found, desired, id));
+  }
+
+  /**
+   * DELETE ends the SCIM resource. The Anypoint user is deactivated, not deleted, unless
+   * SCIM_DELETE_USERS=delete: its username could never be used again.
+   */
+  async function removeLocked(req: ScimRequest, id: string): Promise<void> {
+    const found = await current(req, id);
+    checkVersion(req, await resource(req, found));
+    if (settings.deleteUsers === 'delete') resultOf(await provisioning.deleteUser({ id: found.user.id, ...org }, req.call));
+    else if (found.user.enabled) resultOf(await provisioning.deactivateUser({ id: found.user.id, ...org }, req.call));
+    await records.put({ ...baseRecord(id, found.record), anypointId: found.user.id, ended: true, lastModified: now() });
+  }
 }
 
 export type ScimUsers = ReturnType<typeof createScimUsers>;

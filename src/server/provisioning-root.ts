@@ -12,7 +12,7 @@ import { openGroupLinkStore, type GroupLinkStore } from '../provisioning/group-l
 import { openScimRecordStore, type ScimRecordStore } from '../scim/records.js';
 import { createIdempotencyStore } from '../provisioning/idempotency.js';
 import { createProvisioning, type Provisioning } from '../provisioning/index.js';
-import { createLockManager } from '../provisioning/locks.js';
+import { createLockManager, type LockManager } from '../provisioning/locks.js';
 import { createRunner } from '../provisioning/runner.js';
 import { openRunDirectory, type RunDirectory } from '../storage/run-directory.js';
 import type { GatewayLogger } from './gateway.js';
@@ -28,6 +28,8 @@ export interface ProvisioningRoot {
   links: GroupLinkStore;
   /** SCIM ids and externalIds that Anypoint does not keep. */
   scimRecords: ScimRecordStore;
+  /** The provisioning locks (across replicas with Redis), which SCIM takes per user too. */
+  locks: LockManager;
   /** The audit trail's file (a per-run one in demo mode); null with PostgreSQL. */
   auditPath: string | null;
   /** Interrupted attempts found at start. */
@@ -134,6 +136,7 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
       audit,
       links,
       scimRecords,
+      locks,
       auditPath: config.databaseUrl ? null : paths.audit,
       interrupted,
       close: async () => {

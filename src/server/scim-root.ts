@@ -41,6 +41,7 @@ export async function openScim(options: ScimRootOptions) {
     records: root.scimRecords,
     links: root.links,
     provisioning: root.provisioning,
+    locks: root.locks,
     users: createUserDirectory(root.scimRecords, orgId),
   };
   return createScimHandler({

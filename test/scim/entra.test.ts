@@ -85,6 +85,17 @@ describe("Entra's user updates", () => {
   });
 });
 
+describe('concurrent writes of one user', () => {
+  it('two userName changes at once leave one enabled user, the one the SCIM id names', async () => {
+    const u = await user('racing_name');
+    const answers = await Promise.all(['racing_a', 'racing_b'].map((name) => s.scim('PATCH', `/Users/${u.id}`, patchOf({ op: 'Replace', path: 'userName', value: name }))));
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    const enabled = s.store.usersOf(s.rootOrgId).filter((x) => x.username.startsWith('racing_') && x.enabled);
+    expect(enabled).toHaveLength(1);
+    expect((await s.scim('GET', `/Users/${u.id}`)).body.userName).toBe(enabled[0]!.username);
+  });
+});
+
 describe("Entra's group membership", () => {
   it('adds, removes only the named member by value without a path, removes by members[value eq], and answers 204', async () => {
     const [a, b, c] = [await user('entra_m1'), await user('entra_m2'), await user('entra_m3')];
