@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { syncDirectory, writeAll } from '../storage/durable-fs.js';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../storage/lock-file.js';
 import { serialQueue } from '../storage/serial-queue.js';
+import { replaceFile, tempFileOf } from '../storage/replace-file.js';
 import { byGroupId, type GroupLink, type GroupLinkStore, type TeamClaim } from './group-links.js';
 
 /**
@@ -130,34 +129,11 @@ async function load(path: string): Promise<State> {
   };
 }
 
-const tempPrefix = (path: string) => `${basename(path)}.`;
-const TEMP_SUFFIX = '.tmp';
-
-/** Writes `content` next to `path`, syncs it, and renames it over `path`. */
-async function replaceFile(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `${tempPrefix(path)}${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await writeAll(handle, Buffer.from(content, 'utf8'));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dirname(path));
-}
-
 /** Temporary files left by a process killed mid-write; a live process's are still in use. */
 async function removeDeadTemps(path: string): Promise<void> {
-  const prefix = tempPrefix(path);
   for (const name of await readdir(dirname(path))) {
-    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    const pid = tempFileOf(path, name)?.pid;
+    if (pid === undefined) continue;
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) continue;
     await unlink(join(dirname(path), name)).catch(() => undefined);
   }

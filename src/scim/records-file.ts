@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, open, readdir, readFile, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { syncDirectory, writeAll } from '../storage/durable-fs.js';
 import { acquireLockFile, type LockFile } from '../storage/lock-file.js';
+import { replaceFile, tempFileOf } from '../storage/replace-file.js';
 import { byId, checkedRecord, copyRecord, type ScimRecord, type ScimRecordStore, type ScimResourceType } from './records.js';
 
 /**
@@ -253,32 +253,9 @@ async function openLog(path: string): Promise<FileHandle> {
   return handle;
 }
 
-const tempPrefix = (path: string) => `${basename(path)}.`;
-const TEMP_SUFFIX = '.tmp';
-
-/** Writes `content` next to `path`, syncs it, and renames it over `path` (as group-links-file does). */
-async function replaceFile(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `${tempPrefix(path)}${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await writeAll(handle, Buffer.from(content, 'utf8'));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dirname(path));
-}
-
 async function removeTemps(path: string): Promise<void> {
-  const prefix = tempPrefix(path);
   for (const name of await readdir(dirname(path))) {
-    if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX)) await unlink(join(dirname(path), name)).catch(() => undefined);
+    if (tempFileOf(path, name)) await unlink(join(dirname(path), name)).catch(() => undefined);
   }
 }
 
