@@ -158,7 +158,7 @@ export function createScimHandler(options: ScimHandlerOptions) {
       if (method === 'POST') {
         const sent = await body(req, res);
         scim.call.request = auditedRequest(req, sent, type);
-        const created = users ? (await options.users.create(scim, sent)).resource : await options.groups.create(scim, sent);
+        const created = users ? await options.users.create(scim, sent) : await options.groups.create(scim, sent);
         return withResource(201, created);
       }
       throw new ScimError(405, `Use GET or POST on /${collection}`, undefined, { allow: 'GET, POST' });

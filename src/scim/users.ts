@@ -141,7 +141,7 @@ export function createScimUsers(deps: ScimDeps) {
      * reactivated. Anyone else with that userName is a 409, which is also what a retry after a
      * lost response gets: never a second user.
      */
-    async create(req: ScimRequest, body: unknown): Promise<{ resource: UserResource; created: boolean }> {
+    async create(req: ScimRequest, body: unknown): Promise<UserResource> {
       const input = readUserInput(body, 'create');
       return locked(`name:${input.userName}`, () => createLocked(req, input));
     },
@@ -151,7 +151,7 @@ export function createScimUsers(deps: ScimDeps) {
     remove: (req: ScimRequest, id: string) => locked(id, () => removeLocked(req, id)),
   };
 
-  async function createLocked(req: ScimRequest, input: UserInput): Promise<{ resource: UserResource; created: boolean }> {
+  async function createLocked(req: ScimRequest, input: UserInput): Promise<UserResource> {
     const outcome = await provisioning.createUser(
       { ...org, username: input.userName, firstName: input.givenName, lastName: input.familyName, email: input.email, phoneNumber: input.phoneNumber },
       req.call,
@@ -169,7 +169,7 @@ export function createScimUsers(deps: ScimDeps) {
       : { type: 'User', orgId, id: user.id, anypointId: user.id, retired: [], externalId: input.externalId, ended: false, created: at, lastModified: at };
     await records.put(start);
     const found = await apply(req, { user, record: start }, input, start.id);
-    return { resource: await resource(req, found), created: true };
+    return resource(req, found);
   }
 
   async function replaceLocked(req: ScimRequest, id: string, body: unknown) {
