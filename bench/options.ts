@@ -26,6 +26,10 @@ export interface BenchOptions {
   scimUsers: number;
   /** SCIM rounds per pass (sync, import, group push), after the interleaved rounds. */
   scimRounds: number;
+  /** --compare REF: an A/B run of the warm org tree against that commit instead of the passes. */
+  compare: string | null;
+  /** Alternating burst pairs of the A/B run. */
+  pairs: number;
   /** The arguments as given, for the report's "exact command". */
   argv: string[];
 }
@@ -44,6 +48,9 @@ Options:
   --scim-only          only the SCIM scenarios (sync, import, group push), in both passes
   --scim-users N       users synced and pushed per SCIM round (default 1000; quick 200)
   --scim-rounds N      SCIM rounds per pass (default 3; quick 1)
+  --compare REF        instead of the passes: the warm org tree A/B against the commit REF,
+                       both gateways on one core, in alternating bursts (writes COMPARE.md)
+  --pairs N            burst pairs of --compare (default 8; quick 2)
   --out DIR            where to write results.json and RESULTS.md (default bench/)
   -h, --help           show this help`;
 
@@ -72,6 +79,8 @@ export function readOptions(argv: string[], defaultOutDir: string): BenchOptions
       'scim-only': { type: 'boolean', default: false },
       'scim-users': { type: 'string' },
       'scim-rounds': { type: 'string' },
+      compare: { type: 'string' },
+      pairs: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -97,6 +106,8 @@ export function readOptions(argv: string[], defaultOutDir: string): BenchOptions
     // still show the per-user cost and the PATCH path.
     scimUsers: positive(values['scim-users'], '--scim-users', quick ? 200 : 1000),
     scimRounds: positive(values['scim-rounds'], '--scim-rounds', quick ? 1 : 3),
+    compare: values.compare ?? null,
+    pairs: positive(values.pairs, '--pairs', quick ? 2 : 8),
     argv,
   };
 }

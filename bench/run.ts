@@ -3,9 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { canPin, killAllNow, stopAll } from './children.js';
+import { runCompare } from './compare.js';
 import { exactCommand, machineInfo } from './machine.js';
 import { HELP, readOptions, type BenchOptions } from './options.js';
 import { runPass, type PassResult, type PassSpec } from './pass.js';
+import { compareMet, renderCompare } from './report-compare.js';
 import { renderResults, type RunInfo } from './report.js';
 import { SINGLE_GET_LIMIT } from './scenarios.js';
 import { CACHE_TTL_SECONDS, CLIENT_CAP, type Cores } from './stack.js';
@@ -66,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
   const cores = pinning();
   log(`bench: ${options.quick ? 'quick' : 'full'}${options.scimOnly ? ', SCIM only,' : ''} run on ${machine.cores} cores (${cores.gateway === null ? 'not pinned' : `gateway on core ${cores.gateway}, the rest on core ${cores.rest}`})`);
 
+  if (options.compare !== null) return compare(options, cores, startedAt, machine);
+
   const results: PassResult[] = [];
   const skipped: string[] = [];
   for (const spec of passes(options)) {
@@ -114,6 +118,22 @@ async function main(argv: string[]): Promise<number> {
   log(`\nWrote ${join(options.outDir, 'results.json')} and ${join(options.outDir, 'RESULTS.md')} in ${Math.round(run.durationSeconds)} s.`);
   // Missed targets are results; scenarios that could not be measured are failures.
   return errors.length ? 1 : 0;
+}
+
+/** --compare: the A/B run alone; writes compare.json and COMPARE.md. */
+async function compare(options: BenchOptions, cores: Cores, startedAt: Date, machine: ReturnType<typeof machineInfo>): Promise<number> {
+  const result = await runCompare({ ref: options.compare!, pairs: options.pairs, warmSeconds: options.warmSeconds, connections: options.connections }, cores, log);
+  const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(join(options.outDir, 'compare.json'), `${JSON.stringify({ machine, command: exactCommand(options.argv), startedAt: startedAt.toISOString(), ...result }, null, 2)}\n`);
+  writeFileSync(join(options.outDir, 'COMPARE.md'), renderCompare(result, { command: exactCommand(options.argv), startedAt: startedAt.toISOString(), durationSeconds, machine, warmSeconds: options.warmSeconds }));
+  log('');
+  for (const s of result.summaries) {
+    const met = compareMet(s);
+    log(`  ${met === null ? 'not measured' : met ? 'met' : 'MISSED'}  ${s.label} @${s.connections}: requests/s ${s.rpsRatio?.median.toFixed(3) ?? 'n/a'}x of ${result.before.describe.split(' ')[0]}, CPU/request ${s.cpuRatio?.median.toFixed(3) ?? 'n/a'}x`);
+  }
+  log(`\nWrote ${join(options.outDir, 'compare.json')} and ${join(options.outDir, 'COMPARE.md')} in ${Math.round(durationSeconds)} s.`);
+  return 0;
 }
 
 // Children must never outlive the run, however it ends.

@@ -53,6 +53,68 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface SimulatorInfo {
+  rootOrgId: string;
+  demoApp: { clientId: string; clientSecret: string };
+}
+
+export const simulatorInfo = async (simUrl: string): Promise<SimulatorInfo> => (await (await fetch(`${simUrl}/__sim/info`)).json()) as SimulatorInfo;
+
+/** The simulator of a pass: the large preset, the given latency, its rate limit out of the way. */
+export function startSimulator(latencyMs: string, core: number | null): Promise<Child> {
+  return startChild({
+    name: 'simulator',
+    args: [CLI, 'simulate', '--port', '0', '--preset', 'large', '--latency-ms', latencyMs, '--rate-limit', String(SIM_RATE_LIMIT)],
+    env: cleanEnv({}),
+    core,
+    ready: /listening on (http:\/\/[\w.:[\]-]+)/,
+  });
+}
+
+/**
+ * One gateway process over the simulator, every setting explicit. `cli` is the bin script to run,
+ * so an A/B comparison (bench/compare.ts) can start an older commit's gateway the same way.
+ */
+export function startGatewayProcess(spec: {
+  cli: string;
+  name: string;
+  simUrl: string;
+  info: SimulatorInfo;
+  provisionerKey: string;
+  dataDir: string;
+  core: number | null;
+  extra?: Record<string, string>;
+}): Promise<Child> {
+  return startChild({
+    name: spec.name,
+    args: [spec.cli, 'serve'],
+    env: cleanEnv({
+      ANYPOINT_BASE_URL: spec.simUrl,
+      ANYPOINT_CLIENT_ID: spec.info.demoApp.clientId,
+      ANYPOINT_CLIENT_SECRET: spec.info.demoApp.clientSecret,
+      ANYPOINT_ORG_ID: spec.info.rootOrgId,
+      ANYPOINT_MAX_CONNECTIONS: String(CLIENT_CAP),
+      ANYPOINT_SINGLE_GET_LIMIT: '10',
+      CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ANONYMOUS_READS: 'true',
+      API_KEYS: `bench:provisioner:${hashApiKey(spec.provisionerKey)}`,
+      AUDIT_LOG_PATH: join(spec.dataDir, `${slug(spec.name)}-audit.jsonl`),
+      GROUP_LINKS_PATH: join(spec.dataDir, `${slug(spec.name)}-group-links.json`),
+      // SCIM ids and externalIds (the SCIM scenarios); its default is a path in the repository.
+      SCIM_RECORDS_PATH: join(spec.dataDir, `${slug(spec.name)}-scim-records.jsonl`),
+      // The caller budget stays on (what it costs is measured) but far above what the cold
+      // loops spend in a minute, so no benchmark request is ever refused by it.
+      CALLER_UPSTREAM_CALLS_PER_MINUTE: '10000000',
+      ...spec.extra,
+    }),
+    core: spec.core,
+    // The URL only: the line may be plain text or a JSON log record.
+    ready: /is serving (http:\/\/[\w.:[\]-]+\/graphql)/,
+  });
+}
+
 export async function startStack(options: { latencyMs: string; cores: Cores; warm: boolean }): Promise<Stack> {
   const started: Array<{ stop(): Promise<void> }> = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-bench-'));
@@ -67,46 +129,11 @@ export async function startStack(options: { latencyMs: string; cores: Cores; war
   };
   try {
     const upstreamAndGateway = async () => {
-      const simulator = track(
-        await startChild({
-          name: 'simulator',
-          args: [CLI, 'simulate', '--port', '0', '--preset', 'large', '--latency-ms', options.latencyMs, '--rate-limit', String(SIM_RATE_LIMIT)],
-          env: cleanEnv({}),
-          core: options.cores.rest,
-          ready: /listening on (http:\/\/[\w.:[\]-]+)/,
-        }),
-      );
+      const simulator = track(await startSimulator(options.latencyMs, options.cores.rest));
       const sim = new SimControl(simulator.url);
-      const info = (await (await fetch(`${sim.url}/__sim/info`)).json()) as { rootOrgId: string; demoApp: { clientId: string; clientSecret: string } };
+      const info = await simulatorInfo(sim.url);
       const startGateway = (name: string, extra: Record<string, string>) =>
-        startChild({
-          name,
-          args: [CLI, 'serve'],
-          env: cleanEnv({
-            ANYPOINT_BASE_URL: sim.url,
-            ANYPOINT_CLIENT_ID: info.demoApp.clientId,
-            ANYPOINT_CLIENT_SECRET: info.demoApp.clientSecret,
-            ANYPOINT_ORG_ID: info.rootOrgId,
-            ANYPOINT_MAX_CONNECTIONS: String(CLIENT_CAP),
-            ANYPOINT_SINGLE_GET_LIMIT: '10',
-            CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
-            HOST: '127.0.0.1',
-            PORT: '0',
-            ANONYMOUS_READS: 'true',
-            API_KEYS: `bench:provisioner:${hashApiKey(provisionerKey)}`,
-            AUDIT_LOG_PATH: join(dataDir, `${slug(name)}-audit.jsonl`),
-            GROUP_LINKS_PATH: join(dataDir, `${slug(name)}-group-links.json`),
-            // SCIM ids and externalIds (the SCIM scenarios); its default is a path in the repository.
-            SCIM_RECORDS_PATH: join(dataDir, `${slug(name)}-scim-records.jsonl`),
-            // The caller budget stays on (what it costs is measured) but far above what the cold
-            // loops spend in a minute, so no benchmark request is ever refused by it.
-            CALLER_UPSTREAM_CALLS_PER_MINUTE: '10000000',
-            ...extra,
-          }),
-          core: options.cores.gateway,
-          // The URL only: the line may be plain text or a JSON log record.
-          ready: /is serving (http:\/\/[\w.:[\]-]+\/graphql)/,
-        }).then(track);
+        startGatewayProcess({ cli: CLI, name, simUrl: sim.url, info, provisionerKey, dataDir, core: options.cores.gateway, extra }).then(track);
       // Settled before failing, as below, so a gateway still starting is tracked and stopped.
       const [main, off] = await Promise.allSettled([
         startGateway('gateway', {}),
