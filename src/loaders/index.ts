@@ -24,7 +24,7 @@ export interface LoaderOptions {
   /** Told the size of every DataLoader batch (metrics), by loader, e.g. "users.userById". */
   onBatch?: (loader: string, size: number) => void;
   /** Told every value read through the cache (demand control's PlatformSizes). */
-  onRead?: (kind: CacheKind, key: string, value: unknown) => void;
+  onRead?: (kind: CacheKind, key: string, value: unknown, entry?: object) => void;
 }
 
 /** Every loader of one GraphQL request. Created per request: nothing here outlives it. */

@@ -45,19 +45,15 @@ export class ReadThrough {
     private readonly bypass: boolean,
     private readonly scheduler?: IdleScheduler,
     /** Told every value this request reads (demand control learns the platform's sizes from them). */
-    private readonly observe?: (kind: CacheKind, key: string, value: unknown) => void,
+    private readonly observe?: (kind: CacheKind, key: string, value: unknown, entry?: object) => void,
   ) {}
 
   get<T>(kind: CacheKind, key: string, fetch: () => Promise<T>): Promise<T> {
     const fullKey = `${kind}:${key}`;
     let pending = this.memo.get(fullKey) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.load(kind, fullKey, fetch);
+      pending = this.load(kind, key, fullKey, fetch);
       this.scheduler?.track(pending).catch(() => undefined);
-      if (this.observe) {
-        const observe = this.observe;
-        pending.then((value) => observe(kind, key, value), () => undefined);
-      }
       this.memo.set(fullKey, pending);
       // A failed load is not remembered: a later field in the same request may try again. Only
       // its own entry is dropped: after an evict, a newer load of the key may have taken its place.
@@ -135,12 +131,14 @@ export class ReadThrough {
    * behind it, so it goes to this caller only. Costs two extra round trips per fill, none per hit.
    * Not airtight: an evict landing wholly between the second read and the write still loses.
    */
-  private async load<T>(kind: CacheKind, fullKey: string, fetch: () => Promise<T>): Promise<T> {
+  private async load<T>(kind: CacheKind, key: string, fullKey: string, fetch: () => Promise<T>): Promise<T> {
     // A kind that is not cached writes nothing, so it needs no fence either.
     const fenced = this.ttls[kind] > 0;
     const hit = this.bypass ? undefined : await this.cache.getEntry<T>(fullKey);
     if (hit !== undefined) {
       this.noteExpiry(hit.expiresAt);
+      // Told here, not in a .then on the memo's promise: that was one more promise per read.
+      this.observe?.(kind, key, hit.value, hit);
       return hit.value;
     }
     // The fence is read only on a miss (a hit, the common case, costs one lookup): before the
@@ -155,6 +153,7 @@ export class ReadThrough {
     } else {
       this.noteExpiry(0);
     }
+    this.observe?.(kind, key, value);
     return value;
   }
 

@@ -128,6 +128,22 @@ describe('PlatformSizes', () => {
     sizes.observe('exchange', 'whatever:1', [1, 2, 3]);
     expect(sizes.users.byId.has('x')).toBe(false);
   });
+
+  it('learns from a cache entry once, and from the entry that replaces it', () => {
+    const sizes = knownPlatform();
+    const entry = { value: [1, 2, 3], expiresAt: 1 };
+    sizes.observe('users', 'org:x', entry.value, entry);
+    expect(sizes.users.of('x')).toBe(3);
+    // The same entry again is skipped (cache entries are frozen, so it cannot hold anything new).
+    sizes.observe('users', 'org:x', [1, 2, 3, 4], entry);
+    expect(sizes.users.of('x')).toBe(3);
+    const refilled = { value: [1, 2, 3, 4, 5], expiresAt: 2 };
+    sizes.observe('users', 'org:x', refilled.value, refilled);
+    expect(sizes.users.of('x')).toBe(5);
+    // A fetched value comes with no entry and is always learned from.
+    sizes.observe('users', 'org:x', [1]);
+    expect(sizes.users.of('x')).toBe(1);
+  });
 });
 
 describe('PlatformSizes.version', () => {

@@ -103,6 +103,8 @@ export class PlatformSizes {
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
+  /** Cache entries already learned from (held weakly: they go when the cache drops them). */
+  private readonly observed = new WeakSet<object>();
 
   /** Changes whenever anything an estimate reads changes: an estimate made at the same version is still right. */
   get version(): number {
@@ -129,10 +131,17 @@ export class PlatformSizes {
   }
 
   /**
-   * Learns from one value read through the loaders' cache (ReadThrough), by its key. Only the
-   * shapes listed are understood; anything else is ignored.
+   * Learns from one value read through the loaders' cache (ReadThrough), by its key; `entry` is
+   * the cache entry it came from, if any. Only the shapes listed are understood; anything else is
+   * ignored.
    */
-  observe(kind: CacheKind, key: string, value: unknown): void {
+  observe(kind: CacheKind, key: string, value: unknown, entry?: object): void {
+    // The in-memory cache hands every request the same entry object until the key is refilled:
+    // learn from each entry once (a warm query reads hundreds; learning again changes nothing).
+    if (entry !== undefined) {
+      if (this.observed.has(entry)) return;
+      this.observed.add(entry);
+    }
     const colon = key.indexOf(':');
     const what = key.slice(0, colon);
     const id = key.slice(colon + 1);
