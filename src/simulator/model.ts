@@ -106,6 +106,8 @@ export interface ConnectedAppRecord {
   scopes: string[];
   enabled: boolean;
   audience: string;
+  /** Where each scope applies; a scope not listed applies to the app's own organization. */
+  scope_contexts?: Record<string, ContextParams[]>;
 }
 
 export interface TokenRecord {
@@ -183,4 +185,51 @@ export interface ContractRecord {
   tierId: number | null;
   approvedDate: string | null;
   createdDate: string;
+}
+
+/** A role group ("business group role"): roles granted to every user in it (API.md §6). */
+export interface RoleGroupRecord {
+  role_group_id: string;
+  name: string;
+  description: string;
+  /** Identity-provider group names mapped onto the role group. */
+  external_names: string[];
+  org_id: string;
+  editable: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoleGroupRoleRecord {
+  role_group_assignment_id: string;
+  role_group_id: string;
+  role_id: string;
+  context_params: ContextParams;
+  created_at: string;
+}
+
+/** A role assigned straight to a user (not through a team or role group). */
+export interface UserRoleRecord {
+  userId: string;
+  role_id: string;
+  context_params: ContextParams;
+  created_at: string;
+}
+
+/** A user's federated identity at an identity provider, with its last login there. */
+export interface IdpProfileRecord {
+  idpUserId: string;
+  userId: string;
+  providerId: string;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt: string | null;
+}
+
+/** Anypoint's own mapping of an identity-provider group onto a team. */
+export interface GroupMappingRecord {
+  teamId: string;
+  external_group_name: string;
+  membership_type: MembershipType;
+  provider_id: string;
 }

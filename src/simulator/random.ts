@@ -53,3 +53,11 @@ export function createRandom(seed: string | number): Random {
     },
   };
 }
+
+/** `count` distinct items of `items` (fewer when it has fewer), in the order drawn. */
+export function pickDistinct<T>(random: Random, items: readonly T[], count: number): T[] {
+  const pool = [...items];
+  const picked: T[] = [];
+  while (picked.length < count && pool.length > 0) picked.push(pool.splice(random.int(0, pool.length - 1), 1)[0]!);
+  return picked;
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRandom, type Random } from './random.js';
+import { createRandom, pickDistinct, type Random } from './random.js';
+import { seedAccess } from './seed-access.js';
 import { SimStore } from './store.js';
 import type {
   ApiTechnology,
@@ -36,7 +37,11 @@ export const DEMO_USER_PASSWORD = 'Demo-Password-1';
 export interface SeedOptions {
   seed: string | number;
   preset: PresetName;
+  /** What last logins are relative to (default: the start of today, UTC), so stale users are stale on any day. */
+  now?: number;
 }
+
+const startOfToday = () => Math.floor(Date.now() / 86_400_000) * 86_400_000;
 
 export interface SeededPlatform {
   store: SimStore;
@@ -382,6 +387,7 @@ export function seedPlatform(options: SeedOptions): SeededPlatform {
   store.apps.set(demoApp.client_id, demoApp);
   store.apps.set(limitedApp.client_id, limitedApp);
   store.fileSecret = random.hex(32);
+  seedAccess(store, createRandom(`${options.preset}:${options.seed}:access`), options.now ?? startOfToday());
 
   return {
     store,
@@ -415,11 +421,4 @@ function addMember(store: SimStore, teamId: string, userId: string, type: Member
     created_at: at,
     updated_at: at,
   });
-}
-
-function pickDistinct<T>(random: Random, items: readonly T[], count: number): T[] {
-  const pool = [...items];
-  const picked: T[] = [];
-  while (picked.length < count && pool.length > 0) picked.push(pool.splice(random.int(0, pool.length - 1), 1)[0]!);
-  return picked;
 }

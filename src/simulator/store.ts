@@ -6,14 +6,19 @@ import type {
   ContractRecord,
   EnvironmentRecord,
   ExchangeAssetRecord,
+  GroupMappingRecord,
+  IdpProfileRecord,
   MemberRecord,
   OrgRecord,
   PolicyRecord,
+  RoleGroupRecord,
+  RoleGroupRoleRecord,
   RoleRecord,
   TeamRecord,
   TeamRoleRecord,
   TokenRecord,
   UserRecord,
+  UserRoleRecord,
 } from './model.js';
 import type { SpecFileOverride } from './spec-file-overrides.js';
 
@@ -37,6 +42,16 @@ export class SimStore {
   readonly members = new Map<string, Map<string, MemberRecord>>();
   teamRoles: TeamRoleRecord[] = [];
   readonly roles = new Map<string, RoleRecord>();
+  readonly roleGroups = new GroupedMap<string, RoleGroupRecord, string>((group) => group.org_id);
+  roleGroupRoles: RoleGroupRoleRecord[] = [];
+  /** roleGroupId -> the ids of its users */
+  readonly roleGroupUsers = new Map<string, Set<string>>();
+  /** Roles assigned straight to users. */
+  userRoles: UserRoleRecord[] = [];
+  /** userId -> federated identities */
+  readonly idpProfiles = new Map<string, IdpProfileRecord[]>();
+  /** teamId -> identity-provider groups mapped onto it */
+  readonly groupMappings = new Map<string, GroupMappingRecord[]>();
   readonly apps = new Map<string, ConnectedAppRecord>();
   readonly tokens = new Map<string, TokenRecord>();
   /** key: `${groupId}/${assetId}/${version}` */
@@ -108,6 +123,15 @@ export class SimStore {
 
   rootTeamOf(orgId: string): TeamRecord | undefined {
     return this.teamsOf(orgId).find((team) => team.parentId === null);
+  }
+
+  usersOfRoleGroup(roleGroupId: string): Set<string> {
+    let users = this.roleGroupUsers.get(roleGroupId);
+    if (!users) {
+      users = new Set();
+      this.roleGroupUsers.set(roleGroupId, users);
+    }
+    return users;
   }
 
   membersOf(teamId: string): Map<string, MemberRecord> {

@@ -46,6 +46,12 @@ const nullable = (route: string, properties: string[], differs: string, source: 
   properties.map((property) => ({ route, kind: 'property', property, accepts: 'null', differs, source }));
 
 export const DEVIATIONS: readonly Deviation[] = [
+  ...nullable(
+    'POST /accounts/api/roles/users/search',
+    ['data[].lastLogin'],
+    'The official spec requires lastLogin as a string; a user who never signed in has none, so the simulator sends null.',
+    'API.md §4 (lastLogin "ISO or absent")',
+  ),
   // Routes no spec describes.
   { route: 'GET /accounts/api/me', kind: 'no-spec', differs: 'No S1 spec covers /me; shapes come from a captured response and S2.', source: 'API.md §1.2 (S5, S2)' },
   { route: 'GET /accounts/api/users/me', kind: 'no-spec', differs: 'No S1 spec covers /users/me; the fields are what anypoint-cli-v4 reads.', source: 'API.md §1.3 (S4)' },

@@ -25,7 +25,11 @@ export const SPEC_BASES: Record<string, string> = {
   'apim_policy.openapi.yaml': '/apimanager',
   'apim_contract.openapi.yaml': '/apimanager',
   'exchange_assets.openapi.yaml': '/exchange/api/v2',
+  'official/access-management.yaml': '/accounts/api',
 };
+
+const AM = 'official/access-management.yaml';
+const AM_ORG = '/organizations/{organizationId}';
 
 const APIS = '/api/v1/organizations/{orgId}/environments/{envId}/apis';
 
@@ -73,6 +77,21 @@ export const SPEC_OPERATIONS: Record<string, Omit<OperationRef, 'method'>> = {
   'GET /accounts/api/organizations/{orgId}/teams/{teamId}/roles': { file: 'team_roles.openapi.yaml', path: '/organizations/{orgId}/teams/{teamId}/roles' },
   'POST /accounts/api/organizations/{orgId}/teams/{teamId}/roles': { file: 'team_roles.openapi.yaml', path: '/organizations/{orgId}/teams/{teamId}/roles' },
   'DELETE /accounts/api/organizations/{orgId}/teams/{teamId}/roles': { file: 'team_roles.openapi.yaml', path: '/organizations/{orgId}/teams/{teamId}/roles' },
+
+  'GET /accounts/api/organizations/{orgId}/rolegroups': { file: AM, path: `${AM_ORG}/rolegroups` },
+  'GET /accounts/api/organizations/{orgId}/rolegroups/{roleGroupId}': { file: AM, path: `${AM_ORG}/rolegroups/{roleGroupId}` },
+  'GET /accounts/api/organizations/{orgId}/rolegroups/{roleGroupId}/roles': { file: AM, path: `${AM_ORG}/rolegroups/{roleGroupId}/roles` },
+  'GET /accounts/api/organizations/{orgId}/rolegroups/{roleGroupId}/users': { file: AM, path: `${AM_ORG}/rolegroups/{roleGroupId}/users` },
+  'POST /accounts/api/organizations/{orgId}/rolegroups/{roleGroupId}/users/{userId}': { file: AM, path: `${AM_ORG}/rolegroups/{roleGroupId}/users/{userId}` },
+  'DELETE /accounts/api/organizations/{orgId}/rolegroups/{roleGroupId}/users/{userId}': { file: AM, path: `${AM_ORG}/rolegroups/{roleGroupId}/users/{userId}` },
+  'GET /accounts/api/organizations/{orgId}/users/{userId}/roles': { file: AM, path: `${AM_ORG}/users/{userId}/roles` },
+  'POST /accounts/api/organizations/{orgId}/users/{userId}/roles': { file: AM, path: `${AM_ORG}/users/{userId}/roles` },
+  'GET /accounts/api/organizations/{orgId}/users/{userId}/rolegroups': { file: AM, path: `${AM_ORG}/users/{userId}/rolegroups` },
+  'GET /accounts/api/organizations/{orgId}/users/{userId}/teams': { file: AM, path: `${AM_ORG}/users/{userId}/teams` },
+  'GET /accounts/api/organizations/{orgId}/users/{userId}/identityProviderProfiles': { file: AM, path: `${AM_ORG}/users/{userId}/identityProviderProfiles` },
+  'GET /accounts/api/organizations/{orgId}/teams/{teamId}/groupmappings': { file: AM, path: `${AM_ORG}/teams/{teamId}/groupmappings` },
+  'POST /accounts/api/roles/users/search': { file: AM, path: '/roles/users/search' },
+  'GET /accounts/api/organizations/{orgId}/connectedApplications': { file: AM, path: `${AM_ORG}/connectedApplications` },
 
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis': { file: 'apim.openapi.yaml', path: APIS },
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}': { file: 'apim.openapi.yaml', path: `${APIS}/{envApiId}` },

@@ -1,4 +1,5 @@
 import type { RouteDef } from '../http.js';
+import { accessRoutes } from './access.js';
 import { apiManagerRoutes } from './api-manager.js';
 import { authRoutes } from './auth.js';
 import { environmentRoutes } from './environments.js';
@@ -18,6 +19,7 @@ export const platformRoutes: readonly RouteDef[] = [
   ...teamRoutes,
   ...teamMemberRoutes,
   ...roleRoutes,
+  ...accessRoutes,
   ...apiManagerRoutes,
   ...exchangeRoutes,
 ];

@@ -27,7 +27,7 @@ const BASE = '/accounts/api/organizations/{orgId}/users';
 export const USERNAME_PATTERN = /^[A-Za-z0-9_]+$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function requireUser(ctx: RouteContext): UserRecord {
+export function requireUser(ctx: RouteContext): UserRecord {
   const org = requireOrg(ctx);
   const user = ctx.store.liveUser(ctx.params.userId!);
   if (!user || user.organizationId !== org.id) throw notFound(`User ${ctx.params.userId}`);
