@@ -1,5 +1,6 @@
 import { DateTimeResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../src/generated/resolvers-types.js';
+import { AccessGrant, AccessPath, AccessReviewRow, AppScope, ConnectedApp, EffectiveTeamRole, accessReview, connectedApps, teamEffectiveRoles, userAccess } from './Access.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
 import { AuditEvent, auditEvents } from './AuditEvent.js';
 import { EmailAddress } from './EmailAddress.js';
@@ -18,19 +19,25 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,
-  Query: { ...Query, auditEvents },
+  Query: { ...Query, auditEvents, accessReview },
   Mutation,
   AuditEvent,
   Viewer,
-  Organization,
+  Organization: { ...Organization, connectedApps: (org, _, ctx) => connectedApps(org, ctx) },
   Environment,
-  User,
+  User: { ...User, access: (user, _, ctx) => userAccess(user, ctx) },
   TeamMembership,
-  Team,
+  Team: { ...Team, effectiveRoles: (team, _, ctx) => teamEffectiveRoles(team, ctx) },
   TeamMember,
   TeamRole,
   Api,
   ExchangeAsset,
   ExchangeFile,
   ApiSpecification,
+  AccessGrant,
+  AccessPath,
+  EffectiveTeamRole,
+  ConnectedApp,
+  AppScope,
+  AccessReviewRow,
 };

@@ -26,6 +26,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Propagated as X-Request-Id so a gateway request can be traced upstream. */
   requestId?: string;
+  /** A POST that only reads (a search): retried on overflow like a GET. */
+  readOnly?: boolean;
 }
 
 export interface UpstreamCall {
@@ -266,7 +268,7 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
     let attempt = 0;
     const response = await withRetry(
       policy,
-      { method, route: opts.route, idempotent: policy.idempotentMethods.has(method), signal },
+      { method, route: opts.route, idempotent: opts.readOnly === true || policy.idempotentMethods.has(method), signal },
       () => attemptOnce(method, opts.route, path, body, requestId, ++attempt, signal),
       retryHooks(requestId),
     );

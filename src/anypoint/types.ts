@@ -147,3 +147,57 @@ export interface AnypointMe {
   client?: { client_id: string; org_id: string };
   user?: AnypointUser & { organization?: { id: string } };
 }
+
+/** A role assignment's scope: a business group, and an environment when the role is per environment. */
+export interface AnypointContextParams {
+  org: string;
+  envId?: string;
+}
+
+export interface AnypointRoleGroup {
+  role_group_id: string;
+  name: string;
+  description?: string;
+  external_names?: string[];
+  org_id?: string;
+}
+
+export interface AnypointRoleGroupRole {
+  role_group_id: string;
+  role_id: string;
+  name: string;
+  context_params: AnypointContextParams;
+}
+
+export interface AnypointRoleGroupUser {
+  id: string;
+  username: string;
+}
+
+/** A user with the role assignments a role search matched (POST /roles/users/search). */
+export interface AnypointRoleHolder extends AnypointUser {
+  assignments: Array<{ role_id: string; context_params: AnypointContextParams & { user?: string } }>;
+}
+
+export interface AnypointRole {
+  role_id: string;
+  name: string;
+  description?: string;
+}
+
+export interface AnypointConnectedApp {
+  client_id: string;
+  client_name: string;
+  owner_org_id?: string;
+  owner_user_id?: string;
+  grant_types: string[];
+  scopes: Array<{ scope: string; context_params: AnypointContextParams[] | AnypointContextParams }>;
+  enabled?: boolean;
+  audience?: string;
+}
+
+/** A team as a user's team listing returns it: the team, and the user's membership of it. */
+export interface AnypointUserTeam extends AnypointTeam {
+  membership_type: 'member' | 'maintainer';
+  is_assigned_via_external_groups?: boolean;
+}

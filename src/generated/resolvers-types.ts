@@ -6,7 +6,7 @@ import { ApiStatus } from '../graph/enums.js';
 import { ApiTechnology } from '../graph/enums.js';
 import { SpecificationFormat } from '../graph/enums.js';
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent } from '../graph/parents.js';
+import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent, AccessGrantParent, AccessPathParent, EffectiveTeamRoleParent, ConnectedAppParent, AppScopeParent, AccessReviewRowParent, AccessReviewConnectionParent } from '../graph/parents.js';
 import { GatewayContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -32,6 +32,128 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
   URL: { input: string; output: string; }
   _FieldSet: { input: any; output: any; }
+};
+
+/** A role a user holds in a business group (and environment), with every path that grants it. */
+export type AccessGrant = {
+  __typename?: 'AccessGrant';
+  /** Set when the role applies to one environment only. */
+  environment?: Maybe<Environment>;
+  organization: Organization;
+  paths: Array<AccessPath>;
+  /** An owner or administrator role (the name says Owner, Administrator or Admin). */
+  privileged: Scalars['Boolean']['output'];
+  roleId: Scalars['ID']['output'];
+  roleName: Scalars['String']['output'];
+};
+
+/** One reason a user holds a grant. */
+export type AccessPath = {
+  __typename?: 'AccessPath';
+  assignedViaExternalGroups: Scalars['Boolean']['output'];
+  /** The path in words, e.g. "team Developers, inherited from Platform". */
+  description: Scalars['String']['output'];
+  /** For INHERITED_TEAM: the ancestor of `team` the role is assigned to. */
+  inheritedFrom?: Maybe<Team>;
+  kind: AccessPathKind;
+  membershipType?: Maybe<MembershipType>;
+  roleGroup?: Maybe<RoleGroup>;
+  /** The team the user is a member of (TEAM, INHERITED_TEAM, ROOT_TEAM). */
+  team?: Maybe<Team>;
+};
+
+/** How a principal comes to hold a grant. */
+export enum AccessPathKind {
+  /** A scope of a connected app (access review rows only). */
+  AppScope = 'APP_SCOPE',
+  /** Assigned straight to the user. */
+  Direct = 'DIRECT',
+  /** Assigned to an ancestor of a team the user is a member of (child teams inherit). */
+  InheritedTeam = 'INHERITED_TEAM',
+  /** Through a role group (a business group role) the user is in. */
+  RoleGroup = 'ROLE_GROUP',
+  /** Assigned to the organization's root team, which holds every user of the organization. */
+  RootTeam = 'ROOT_TEAM',
+  /** Assigned to a team the user is a member of. */
+  Team = 'TEAM'
+}
+
+export type AccessReviewConnection = {
+  __typename?: 'AccessReviewConnection';
+  edges: Array<AccessReviewEdge>;
+  nodes: Array<AccessReviewRow>;
+  pageInfo: PageInfo;
+  summary: AccessReviewSummary;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AccessReviewEdge = {
+  __typename?: 'AccessReviewEdge';
+  cursor: Scalars['String']['output'];
+  node: AccessReviewRow;
+};
+
+export type AccessReviewFilter = {
+  /** Only disabled users that still hold grants. */
+  disabledWithGrants?: InputMaybe<Scalars['Boolean']['input']>;
+  environmentId?: InputMaybe<Scalars['ID']['input']>;
+  principalType?: InputMaybe<PrincipalType>;
+  /** Only owner and administrator roles, and apps' admin scopes. */
+  privilegedOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A role id, or a role name (any case); for apps, a scope. */
+  role?: InputMaybe<Scalars['String']['input']>;
+  /** Only users with no login for this many days (or never). */
+  staleForDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One row of an access review: a principal, a grant, and one path to it. */
+export type AccessReviewRow = {
+  __typename?: 'AccessReviewRow';
+  assignedViaExternalGroups: Scalars['Boolean']['output'];
+  displayName: Scalars['String']['output'];
+  email?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  environmentId?: Maybe<Scalars['ID']['output']>;
+  environmentName?: Maybe<Scalars['String']['output']>;
+  /** Identity-provider groups mapped onto the role group the grant comes through. */
+  externalGroups: Array<Scalars['String']['output']>;
+  inheritedFromId?: Maybe<Scalars['ID']['output']>;
+  inheritedFromName?: Maybe<Scalars['String']['output']>;
+  lastLogin?: Maybe<Scalars['DateTime']['output']>;
+  membershipType?: Maybe<MembershipType>;
+  organizationId: Scalars['ID']['output'];
+  organizationName: Scalars['String']['output'];
+  principalId: Scalars['ID']['output'];
+  /** A user's username; an app's name. */
+  principalName: Scalars['String']['output'];
+  principalType: PrincipalType;
+  privileged: Scalars['Boolean']['output'];
+  roleId: Scalars['ID']['output'];
+  /** The role's name; for an app, the scope. */
+  roleName: Scalars['String']['output'];
+  /** No login for the stale period (`staleForDays`, else 90 days), or never; always false for apps. */
+  stale: Scalars['Boolean']['output'];
+  via: AccessPathKind;
+  /** The team or role group the grant comes through; for an app, its owner's user id. */
+  viaId?: Maybe<Scalars['ID']['output']>;
+  viaName?: Maybe<Scalars['String']['output']>;
+};
+
+/** Counts over every row in scope: the filter narrows the rows, not the summary. */
+export type AccessReviewSummary = {
+  __typename?: 'AccessReviewSummary';
+  appsWithAdminScopes: Scalars['Int']['output'];
+  connectedApps: Scalars['Int']['output'];
+  /** Disabled users still members of a team other than the root team. */
+  disabledUsersInTeams: Scalars['Int']['output'];
+  disabledUsersWithAccess: Scalars['Int']['output'];
+  principals: Scalars['Int']['output'];
+  privilegedPrincipals: Scalars['Int']['output'];
+  rows: Scalars['Int']['output'];
+  /** Enabled users holding grants with no login for the stale period. */
+  staleAccountsWithAccess: Scalars['Int']['output'];
+  /** The stale period the counts use (the filter's staleForDays, else 90). */
+  staleDays: Scalars['Int']['output'];
 };
 
 /** An API Manager instance, with its Exchange asset. */
@@ -94,6 +216,13 @@ export type ApiSpecification = {
 export { ApiStatus };
 
 export { ApiTechnology };
+
+export type AppScope = {
+  __typename?: 'AppScope';
+  environment?: Maybe<Environment>;
+  organization?: Maybe<Organization>;
+  scope: Scalars['String']['output'];
+};
 
 export type AuditEvent = {
   __typename?: 'AuditEvent';
@@ -180,6 +309,21 @@ export type ChangeUsernamePayload = MutationPayload & {
   userErrors: Array<UserError>;
 };
 
+/** A connected app: a non-human identity with scopes of its own. */
+export type ConnectedApp = {
+  __typename?: 'ConnectedApp';
+  audience?: Maybe<Scalars['String']['output']>;
+  clientId: Scalars['ID']['output'];
+  enabled: Scalars['Boolean']['output'];
+  grantTypes: Array<Scalars['String']['output']>;
+  /** Whether any scope administers or edits something (admin:*, edit:organization, edit:users, ...). */
+  hasAdminScopes: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  /** The user who owns the app (null when Anypoint names none). */
+  owner?: Maybe<User>;
+  scopes: Array<AppScope>;
+};
+
 export type CreateUserInput = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   email: Scalars['String']['input'];
@@ -241,6 +385,17 @@ export type DeleteGroupPayload = MutationPayload & {
   /** The team, when keepTeam kept it. */
   team?: Maybe<Team>;
   userErrors: Array<UserError>;
+};
+
+/** A role a team has, its own or inherited from an ancestor. */
+export type EffectiveTeamRole = {
+  __typename?: 'EffectiveTeamRole';
+  environment?: Maybe<Environment>;
+  /** Null for the team's own role; else the ancestor it is assigned to. */
+  inheritedFrom?: Maybe<Team>;
+  name: Scalars['String']['output'];
+  organization?: Maybe<Organization>;
+  roleId: Scalars['ID']['output'];
 };
 
 export type Environment = {
@@ -521,6 +676,8 @@ export type Organization = {
   /** API instances across every environment of this organization. */
   apis?: Maybe<ApiConnection>;
   children: Array<Organization>;
+  /** The organization's connected apps, with their scopes and owners. Needs the auditor role. */
+  connectedApps?: Maybe<Array<ConnectedApp>>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   entitlements?: Maybe<Scalars['JSON']['output']>;
   environments?: Maybe<Array<Environment>>;
@@ -591,6 +748,11 @@ export type PlannedWrite = {
   target: Scalars['String']['output'];
 };
 
+export enum PrincipalType {
+  App = 'APP',
+  User = 'USER'
+}
+
 export type PushGroupInput = {
   /**
    * When the group has no team yet and a team under the root team already has its display name but
@@ -630,6 +792,13 @@ export type PushGroupPayload = MutationPayload & {
  */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Who can do what, where, and why: every grant of every user and connected app of a business
+   * group (and, with includeDescendants, of every business group under it), one row per path.
+   * Needs the auditor role. organizationId defaults to the root organization. The same rows, as
+   * CSV or JSON Lines, stream from GET /exports/access-review.csv and .jsonl.
+   */
+  accessReview: AccessReviewConnection;
   api?: Maybe<Api>;
   /** API instances of one environment, or of every environment of an organization when environmentId is omitted. */
   apis?: Maybe<ApiConnection>;
@@ -646,6 +815,19 @@ export type Query = {
   users?: Maybe<UserConnection>;
   /** The connected app the gateway acts as, and its root organization. */
   viewer: Viewer;
+};
+
+
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
+export type QueryAccessReviewArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AccessReviewFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeDescendants?: InputMaybe<Scalars['Boolean']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -778,6 +960,14 @@ export type ReactivateUserPayload = MutationPayload & {
   userErrors: Array<UserError>;
 };
 
+export type RoleGroup = {
+  __typename?: 'RoleGroup';
+  /** Identity-provider groups mapped onto the role group. */
+  externalNames: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
 export enum SkipReason {
   Disabled = 'DISABLED',
   NotFound = 'NOT_FOUND'
@@ -798,6 +988,8 @@ export type Team = {
   ancestors: Array<Team>;
   children?: Maybe<Array<Team>>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The team's own roles, then those it inherits from its ancestors (nearest first). */
+  effectiveRoles?: Maybe<Array<EffectiveTeamRole>>;
   id: Scalars['ID']['output'];
   members?: Maybe<TeamMemberConnection>;
   name: Scalars['String']['output'];
@@ -920,6 +1112,14 @@ export type UpdateUserProfilePayload = MutationPayload & {
 
 export type User = {
   __typename?: 'User';
+  /**
+   * The user's effective grants: direct roles, role groups' roles, and the roles of every team it
+   * is in and of those teams' ancestors, each with the paths that give it. For a few users the
+   * user's own routes are read (about 3 calls per user, plus its role groups' and teams' roles);
+   * for 4 or more users of one organization in the same query, the organization's (a fixed number
+   * of calls per organization).
+   */
+  access?: Maybe<Array<AccessGrant>>;
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /**
    * Nullable on purpose: every e-mail the gateway writes is a valid EmailAddress, but one set by hand
@@ -1135,17 +1335,26 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Api: ResolverTypeWrapper<ApiParent>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AccessGrant: ResolverTypeWrapper<AccessGrantParent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  ApiConnection: ResolverTypeWrapper<ApiConnectionParent>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  AccessPath: ResolverTypeWrapper<AccessPathParent>;
+  AccessPathKind: AccessPathKind;
+  AccessReviewConnection: ResolverTypeWrapper<AccessReviewConnectionParent>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AccessReviewEdge: ResolverTypeWrapper<Omit<AccessReviewEdge, 'node'> & { node: ResolversTypes['AccessReviewRow'] }>;
+  AccessReviewFilter: AccessReviewFilter;
+  AccessReviewRow: ResolverTypeWrapper<AccessReviewRowParent>;
+  AccessReviewSummary: ResolverTypeWrapper<AccessReviewSummary>;
+  Api: ResolverTypeWrapper<ApiParent>;
+  ApiConnection: ResolverTypeWrapper<ApiConnectionParent>;
   ApiEdge: ResolverTypeWrapper<Omit<ApiEdge, 'node'> & { node: ResolversTypes['Api'] }>;
   ApiFilter: ApiFilter;
   ApiSpecification: ResolverTypeWrapper<ApiSpecificationParent>;
   ApiStatus: ApiStatus;
   ApiTechnology: ApiTechnology;
+  AppScope: ResolverTypeWrapper<AppScopeParent>;
   AuditEvent: ResolverTypeWrapper<AuditEventParent>;
   AuditEventConnection: ResolverTypeWrapper<AuditEventConnectionParent>;
   AuditEventEdge: ResolverTypeWrapper<Omit<AuditEventEdge, 'node'> & { node: ResolversTypes['AuditEvent'] }>;
@@ -1154,6 +1363,7 @@ export type ResolversTypes = ResolversObject<{
   AuditStatus: AuditStatus;
   ChangeUsernameInput: ChangeUsernameInput;
   ChangeUsernamePayload: ResolverTypeWrapper<ChangeUsernamePayloadParent>;
+  ConnectedApp: ResolverTypeWrapper<ConnectedAppParent>;
   CreateUserInput: CreateUserInput;
   CreateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1161,6 +1371,7 @@ export type ResolversTypes = ResolversObject<{
   DeactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: ResolverTypeWrapper<GroupPayloadParent>;
+  EffectiveTeamRole: ResolverTypeWrapper<EffectiveTeamRoleParent>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentParent>;
   EnvironmentType: EnvironmentType;
@@ -1176,11 +1387,13 @@ export type ResolversTypes = ResolversObject<{
   OrganizationFilter: OrganizationFilter;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PlannedWrite: ResolverTypeWrapper<PlannedWriteParent>;
+  PrincipalType: PrincipalType;
   PushGroupInput: PushGroupInput;
   PushGroupPayload: ResolverTypeWrapper<PushGroupPayloadParent>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReactivateUserInput: ReactivateUserInput;
   ReactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
+  RoleGroup: ResolverTypeWrapper<RoleGroup>;
   SkipReason: SkipReason;
   SkippedMember: ResolverTypeWrapper<SkippedMemberParent>;
   SpecificationFormat: SpecificationFormat;
@@ -1212,21 +1425,30 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Api: ApiParent;
-  String: Scalars['String']['output'];
+  AccessGrant: AccessGrantParent;
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
-  ApiConnection: ApiConnectionParent;
+  String: Scalars['String']['output'];
+  AccessPath: AccessPathParent;
+  AccessReviewConnection: AccessReviewConnectionParent;
   Int: Scalars['Int']['output'];
+  AccessReviewEdge: Omit<AccessReviewEdge, 'node'> & { node: ResolversParentTypes['AccessReviewRow'] };
+  AccessReviewFilter: AccessReviewFilter;
+  AccessReviewRow: AccessReviewRowParent;
+  AccessReviewSummary: AccessReviewSummary;
+  Api: ApiParent;
+  ApiConnection: ApiConnectionParent;
   ApiEdge: Omit<ApiEdge, 'node'> & { node: ResolversParentTypes['Api'] };
   ApiFilter: ApiFilter;
   ApiSpecification: ApiSpecificationParent;
+  AppScope: AppScopeParent;
   AuditEvent: AuditEventParent;
   AuditEventConnection: AuditEventConnectionParent;
   AuditEventEdge: Omit<AuditEventEdge, 'node'> & { node: ResolversParentTypes['AuditEvent'] };
   AuditEventFilter: AuditEventFilter;
   ChangeUsernameInput: ChangeUsernameInput;
   ChangeUsernamePayload: ChangeUsernamePayloadParent;
+  ConnectedApp: ConnectedAppParent;
   CreateUserInput: CreateUserInput;
   CreateUserPayload: UserPayloadParent;
   DateTime: Scalars['DateTime']['output'];
@@ -1234,6 +1456,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeactivateUserPayload: UserPayloadParent;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: GroupPayloadParent;
+  EffectiveTeamRole: EffectiveTeamRoleParent;
   EmailAddress: Scalars['EmailAddress']['output'];
   Environment: EnvironmentParent;
   ExchangeAsset: ExchangeAssetParent;
@@ -1252,6 +1475,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ReactivateUserInput: ReactivateUserInput;
   ReactivateUserPayload: UserPayloadParent;
+  RoleGroup: RoleGroup;
   SkippedMember: SkippedMemberParent;
   Team: TeamParent;
   TeamConnection: TeamConnectionParent;
@@ -1273,6 +1497,76 @@ export type ResolversParentTypes = ResolversObject<{
   UserError: UserErrorParent;
   UserFilter: UserFilter;
   Viewer: ViewerParent;
+}>;
+
+export type AccessGrantResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessGrant'] = ResolversParentTypes['AccessGrant']> = ResolversObject<{
+  environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType>;
+  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  paths?: Resolver<Array<ResolversTypes['AccessPath']>, ParentType, ContextType>;
+  privileged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  roleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  roleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AccessPathResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessPath'] = ResolversParentTypes['AccessPath']> = ResolversObject<{
+  assignedViaExternalGroups?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inheritedFrom?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AccessPathKind'], ParentType, ContextType>;
+  membershipType?: Resolver<Maybe<ResolversTypes['MembershipType']>, ParentType, ContextType>;
+  roleGroup?: Resolver<Maybe<ResolversTypes['RoleGroup']>, ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+}>;
+
+export type AccessReviewConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessReviewConnection'] = ResolversParentTypes['AccessReviewConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AccessReviewEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['AccessReviewRow']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['AccessReviewSummary'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type AccessReviewEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessReviewEdge'] = ResolversParentTypes['AccessReviewEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AccessReviewRow'], ParentType, ContextType>;
+}>;
+
+export type AccessReviewRowResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessReviewRow'] = ResolversParentTypes['AccessReviewRow']> = ResolversObject<{
+  assignedViaExternalGroups?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  environmentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  environmentName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  externalGroups?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  inheritedFromId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  inheritedFromName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastLogin?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  membershipType?: Resolver<Maybe<ResolversTypes['MembershipType']>, ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organizationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  principalName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principalType?: Resolver<ResolversTypes['PrincipalType'], ParentType, ContextType>;
+  privileged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  roleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  roleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  via?: Resolver<ResolversTypes['AccessPathKind'], ParentType, ContextType>;
+  viaId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  viaName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AccessReviewSummaryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccessReviewSummary'] = ResolversParentTypes['AccessReviewSummary']> = ResolversObject<{
+  appsWithAdminScopes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  connectedApps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  disabledUsersInTeams?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  disabledUsersWithAccess?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  principals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  privilegedPrincipals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  staleAccountsWithAccess?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  staleDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ApiResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Api'] = ResolversParentTypes['Api'], FederationReferenceType extends FederationReferenceTypes['Api'] = FederationReferenceTypes['Api']> = ResolversObject<{
@@ -1321,6 +1615,12 @@ export type ApiStatusResolvers = EnumResolverSignature<{ ACTIVE?: any, INACTIVE?
 
 export type ApiTechnologyResolvers = EnumResolverSignature<{ FLEX_GATEWAY?: any, MULE3?: any, MULE4?: any, SERVICE_MESH?: any }, ResolversTypes['ApiTechnology']>;
 
+export type AppScopeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppScope'] = ResolversParentTypes['AppScope']> = ResolversObject<{
+  environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type AuditEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = ResolversObject<{
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1361,6 +1661,17 @@ export type ChangeUsernamePayloadResolvers<ContextType = GatewayContext, ParentT
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type ConnectedAppResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConnectedApp'] = ResolversParentTypes['ConnectedApp']> = ResolversObject<{
+  audience?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  grantTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  hasAdminScopes?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['AppScope']>, ParentType, ContextType>;
+}>;
+
 export type CreateUserPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateUserPayload'] = ResolversParentTypes['CreateUserPayload']> = ResolversObject<{
   auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1394,6 +1705,14 @@ export type DeleteGroupPayloadResolvers<ContextType = GatewayContext, ParentType
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type EffectiveTeamRoleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EffectiveTeamRole'] = ResolversParentTypes['EffectiveTeamRole']> = ResolversObject<{
+  environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType>;
+  inheritedFrom?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  roleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
@@ -1474,6 +1793,7 @@ export type OrganizationResolvers<ContextType = GatewayContext, ParentType exten
   ancestors?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<OrganizationApisArgs, 'first'>>;
   children?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
+  connectedApps?: Resolver<Maybe<Array<ResolversTypes['ConnectedApp']>>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   entitlements?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   environments?: Resolver<Maybe<Array<ResolversTypes['Environment']>>, ParentType, ContextType, Partial<OrganizationEnvironmentsArgs>>;
@@ -1514,6 +1834,7 @@ export type PushGroupPayloadResolvers<ContextType = GatewayContext, ParentType e
 }>;
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  accessReview?: Resolver<ResolversTypes['AccessReviewConnection'], ParentType, ContextType, RequireFields<QueryAccessReviewArgs, 'first' | 'includeDescendants'>>;
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
@@ -1538,6 +1859,12 @@ export type ReactivateUserPayloadResolvers<ContextType = GatewayContext, ParentT
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type RoleGroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RoleGroup'] = ResolversParentTypes['RoleGroup']> = ResolversObject<{
+  externalNames?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type SkippedMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SkippedMember'] = ResolversParentTypes['SkippedMember']> = ResolversObject<{
   member?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['SkipReason'], ParentType, ContextType>;
@@ -1550,6 +1877,7 @@ export type TeamResolvers<ContextType = GatewayContext, ParentType extends Resol
   ancestors?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
   children?: Resolver<Maybe<Array<ResolversTypes['Team']>>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  effectiveRoles?: Resolver<Maybe<Array<ResolversTypes['EffectiveTeamRole']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   members?: Resolver<Maybe<ResolversTypes['TeamMemberConnection']>, ParentType, ContextType, RequireFields<TeamMembersArgs, 'first'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1631,6 +1959,7 @@ export type UpdateUserProfilePayloadResolvers<ContextType = GatewayContext, Pare
 
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  access?: Resolver<Maybe<Array<ResolversTypes['AccessGrant']>>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['EmailAddress']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1670,20 +1999,29 @@ export type ViewerResolvers<ContextType = GatewayContext, ParentType extends Res
 }>;
 
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
+  AccessGrant?: AccessGrantResolvers<ContextType>;
+  AccessPath?: AccessPathResolvers<ContextType>;
+  AccessReviewConnection?: AccessReviewConnectionResolvers<ContextType>;
+  AccessReviewEdge?: AccessReviewEdgeResolvers<ContextType>;
+  AccessReviewRow?: AccessReviewRowResolvers<ContextType>;
+  AccessReviewSummary?: AccessReviewSummaryResolvers<ContextType>;
   Api?: ApiResolvers<ContextType>;
   ApiConnection?: ApiConnectionResolvers<ContextType>;
   ApiEdge?: ApiEdgeResolvers<ContextType>;
   ApiSpecification?: ApiSpecificationResolvers<ContextType>;
   ApiStatus?: ApiStatusResolvers;
   ApiTechnology?: ApiTechnologyResolvers;
+  AppScope?: AppScopeResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   ChangeUsernamePayload?: ChangeUsernamePayloadResolvers<ContextType>;
+  ConnectedApp?: ConnectedAppResolvers<ContextType>;
   CreateUserPayload?: CreateUserPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeactivateUserPayload?: DeactivateUserPayloadResolvers<ContextType>;
   DeleteGroupPayload?: DeleteGroupPayloadResolvers<ContextType>;
+  EffectiveTeamRole?: EffectiveTeamRoleResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   Environment?: EnvironmentResolvers<ContextType>;
   EnvironmentType?: EnvironmentTypeResolvers;
@@ -1701,6 +2039,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   PushGroupPayload?: PushGroupPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReactivateUserPayload?: ReactivateUserPayloadResolvers<ContextType>;
+  RoleGroup?: RoleGroupResolvers<ContextType>;
   SkippedMember?: SkippedMemberResolvers<ContextType>;
   SpecificationFormat?: SpecificationFormatResolvers;
   Team?: TeamResolvers<ContextType>;

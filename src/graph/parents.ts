@@ -4,6 +4,8 @@ import type { GroupResult, PushGroupResult } from '../provisioning/groups.js';
 import type { AuditRecord } from '../audit/types.js';
 import type {
   AnypointApiInstance,
+  AnypointConnectedApp,
+  AnypointContextParams,
   AnypointEnvironment,
   AnypointExchangeAsset,
   AnypointExchangeFile,
@@ -13,6 +15,8 @@ import type {
   AnypointUser,
 } from '../anypoint/types.js';
 import type { Membership } from '../loaders/teams.js';
+import type { AccessPath, Grant, RoleAssignment } from '../access/grants.js';
+import type { AccessReviewRow, AccessReviewSummary } from '../access/review.js';
 
 /**
  * What each GraphQL object type resolves from (codegen mappers, STYLE.md habit 6): the
@@ -75,3 +79,21 @@ export interface AuditEventConnectionParent {
   nodes: AuditRecord[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
+
+/** Access: grants and paths carry the organization their teams and environments belong to. */
+export type AccessGrantParent = Grant;
+export interface AccessPathParent {
+  path: AccessPath;
+  orgId: string;
+}
+export interface EffectiveTeamRoleParent extends RoleAssignment {
+  inheritedFrom: { id: string; name: string } | null;
+  teamOrgId: string;
+}
+export type ConnectedAppParent = AnypointConnectedApp;
+export interface AppScopeParent {
+  scope: string;
+  context: AnypointContextParams;
+}
+export type AccessReviewConnectionParent = ConnectionParent<AccessReviewRow> & { summary: AccessReviewSummary };
+export type AccessReviewRowParent = AccessReviewRow;

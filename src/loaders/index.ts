@@ -1,5 +1,6 @@
 import type { AnypointClient } from '../anypoint/client.js';
 import type { SharedCache } from '../cache/shared-cache.js';
+import { createAccessLoaders, type AccessLoaders } from './access.js';
 import { createApiLoaders } from './apis.js';
 import type { LoaderDeps } from './deps.js';
 import { createOrganizationLoaders, type OrganizationLoaders } from './organizations.js';
@@ -55,6 +56,7 @@ class RequestLoaders {
   private userLoaders?: UserLoaders;
   private teamLoaders?: TeamLoaders;
   private apiLoaders?: ApiLoaders;
+  private accessLoaders?: AccessLoaders;
 
   constructor(
     readonly cache: ReadThrough,
@@ -77,6 +79,10 @@ class RequestLoaders {
   get apis(): ApiLoaders {
     return (this.apiLoaders ??= createApiLoaders(this.deps, this.orgs));
   }
+
+  get access(): AccessLoaders {
+    return (this.accessLoaders ??= createAccessLoaders(this.deps, this.teams, this.users));
+  }
 }
 
 /** What resolvers and provisioning see of a request's loaders. */
@@ -87,8 +93,9 @@ export interface Loaders {
   readonly users: UserLoaders;
   readonly teams: TeamLoaders;
   readonly apis: ApiLoaders;
+  readonly access: AccessLoaders;
 }
 
-type UserLoaders = ReturnType<typeof createUserLoaders>;
+export type UserLoaders = ReturnType<typeof createUserLoaders>;
 type TeamLoaders = ReturnType<typeof createTeamLoaders>;
 type ApiLoaders = ReturnType<typeof createApiLoaders>;
