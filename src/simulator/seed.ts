@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRandom, type Random } from './random.js';
+import { seedTiers } from './seed-tiers.js';
 import { SimStore } from './store.js';
 import type {
   ApiTechnology,
@@ -382,6 +383,7 @@ export function seedPlatform(options: SeedOptions): SeededPlatform {
   store.apps.set(demoApp.client_id, demoApp);
   store.apps.set(limitedApp.client_id, limitedApp);
   store.fileSecret = random.hex(32);
+  seedTiers(store, `${options.preset}:${options.seed}`);
 
   return {
     store,
