@@ -41,6 +41,8 @@ export type Api = {
   apiType?: Maybe<Scalars['String']['output']>;
   assetId: Scalars['String']['output'];
   assetVersion: Scalars['String']['output'];
+  /** Client application contracts with the instance, whatever their status. One API Manager call per instance. */
+  contractCount?: Maybe<Scalars['Int']['output']>;
   deprecated: Scalars['Boolean']['output'];
   description?: Maybe<Scalars['String']['output']>;
   endpointUri?: Maybe<Scalars['String']['output']>;
@@ -54,7 +56,11 @@ export type Api = {
   /** The Exchange asset name. */
   name: Scalars['String']['output'];
   organization: Organization;
+  /** Policies applied to the instance, disabled ones included. One API Manager call per instance. */
+  policyCount?: Maybe<Scalars['Int']['output']>;
   productVersion: Scalars['String']['output'];
+  /** SLA tiers defined on the instance, whatever their status. One API Manager call per instance. */
+  slaTierCount?: Maybe<Scalars['Int']['output']>;
   specification?: Maybe<ApiSpecification>;
   status: ApiStatus;
   technology: ApiTechnology;
@@ -631,7 +637,12 @@ export type PushGroupPayload = MutationPayload & {
 export type Query = {
   __typename?: 'Query';
   api?: Maybe<Api>;
-  /** API instances of one environment, or of every environment of an organization when environmentId is omitted. */
+  /**
+   * API instances of one environment (environmentId); else of every environment of one organization
+   * (organizationId); with neither, of every environment of every business group: the whole
+   * inventory, in the order of `organizations` (the root first, then the tree), each org's instances
+   * as its own listing orders them. Paging runs over that one list, so totalCount is the platform's.
+   */
   apis?: Maybe<ApiConnection>;
   /** The audit trail of provisioning, oldest first. Needs the auditor role. */
   auditEvents?: Maybe<AuditEventConnection>;
@@ -1137,10 +1148,10 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Api: ResolverTypeWrapper<ApiParent>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ApiConnection: ResolverTypeWrapper<ApiConnectionParent>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ApiEdge: ResolverTypeWrapper<Omit<ApiEdge, 'node'> & { node: ResolversTypes['Api'] }>;
   ApiFilter: ApiFilter;
   ApiSpecification: ResolverTypeWrapper<ApiSpecificationParent>;
@@ -1214,10 +1225,10 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Api: ApiParent;
   String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
   ApiConnection: ApiConnectionParent;
-  Int: Scalars['Int']['output'];
   ApiEdge: Omit<ApiEdge, 'node'> & { node: ResolversParentTypes['Api'] };
   ApiFilter: ApiFilter;
   ApiSpecification: ApiSpecificationParent;
@@ -1280,6 +1291,7 @@ export type ApiResolvers<ContextType = GatewayContext, ParentType extends Resolv
   apiType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   assetId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   assetVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contractCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   deprecated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endpointUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1292,7 +1304,9 @@ export type ApiResolvers<ContextType = GatewayContext, ParentType extends Resolv
   lastActiveDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  policyCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   productVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  slaTierCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   specification?: Resolver<Maybe<ResolversTypes['ApiSpecification']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ApiStatus'], ParentType, ContextType>;
   technology?: Resolver<ResolversTypes['ApiTechnology'], ParentType, ContextType>;
