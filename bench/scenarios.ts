@@ -160,6 +160,52 @@ export function apiInventory(view: PlatformView): ReadScenario {
   };
 }
 
+/** Business groups in the gateway's order (the hierarchy walked depth first, the root first). */
+function orgsInTreeOrder(view: PlatformView) {
+  const out: PlatformView['liveOrgs'] = [];
+  const walk = (id: string) => {
+    const org = view.liveOrgs.find((o) => o.id === id);
+    if (!org) return;
+    out.push(org);
+    for (const child of view.liveOrgs.filter((o) => o.parentId === id)) walk(child.id);
+  };
+  walk(view.rootOrgId);
+  return out;
+}
+
+/** How many instances the first page of the whole inventory holds. */
+export const FULL_INVENTORY_PAGE = 500;
+
+export function fullInventory(view: PlatformView): ReadScenario {
+  const orgs = orgsInTreeOrder(view);
+  const envs = orgs.flatMap((o) => view.environmentsOf(o.id));
+  const apis = envs.flatMap((e) => view.apisOf(e.id));
+  const page = apis.slice(0, FULL_INVENTORY_PAGE);
+  // Exchange for the page's instances only, as in scenario 4: one search per org with several of them.
+  const exchange = [...new Set(page.map((a) => a.groupId))].map((groupId) => {
+    const wanted = new Set(page.filter((a) => a.groupId === groupId).map((a) => `${a.assetId}/${a.assetVersion}`)).size;
+    return wanted > 1 ? bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE) : calls('GET Exchange asset', 1);
+  });
+  return {
+    id: 'full-inventory',
+    title: `Whole API inventory, every business group (first ${FULL_INVENTORY_PAGE}), with policy, SLA tier and contract counts`,
+    subject: `${apis.length} API instances in ${envs.length} environments of ${orgs.length} organizations`,
+    query: query('full-inventory.graphql'),
+    variables: {},
+    waves: sequence(
+      calls('GET hierarchy (every business group)', 1),
+      calls('GET organization (its environments)', orgs.length),
+      listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length)),
+      // Anypoint counts one instance at a time: policies (a bare array), tiers and contracts (a one-item page's total).
+      parallel(calls('GET policies, SLA tiers and contracts of each instance', 3 * page.length), ...exchange),
+    ),
+    check: (data) => {
+      if (data.apis.totalCount !== apis.length) return `totalCount ${data.apis.totalCount} instead of ${apis.length}`;
+      return data.apis.nodes.length === page.length ? null : `${data.apis.nodes.length} instances instead of ${page.length}`;
+    },
+  };
+}
+
 export function entitiesUsers(view: PlatformView): ReadScenario {
   const root = view.rootOrgId;
   const users = view.usersOf(root).slice(0, ENTITY_BATCH);

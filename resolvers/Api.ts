@@ -20,6 +20,9 @@ export const Api: ApiResolvers = {
   environment: (api, _, ctx) => ctx.loaders.orgs.environmentById.load(api.environmentId),
   organization: (api) => ({ id: api.organizationId }),
   exchangeAsset: (api, _, ctx) => assetOf(api, ctx),
+  policyCount: (api, _, ctx) => ctx.loaders.apis.policyCount.load(api),
+  slaTierCount: (api, _, ctx) => ctx.loaders.apis.tierCount.load(api),
+  contractCount: (api, _, ctx) => ctx.loaders.apis.contractCount.load(api),
   specification: async (api, _, ctx) => {
     const asset = await assetOf(api, ctx);
     const file = asset.files?.find((f) => f.classifier && SPEC_CLASSIFIERS.includes(f.classifier));

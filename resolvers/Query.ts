@@ -1,7 +1,7 @@
 import { badInput } from '../src/errors.js';
 import type { QueryResolvers } from '../src/generated/resolvers-types.js';
 import { connectionFrom } from './connection.js';
-import { apisOfEnvironment, apisOfOrganization, teamsOf, usersOf } from './lists.js';
+import { apisOfEnvironment, apisOfOrganization, apisOfPlatform, teamsOf, usersOf } from './lists.js';
 import { parseApiId } from './ids.js';
 
 export const Query: QueryResolvers = {
@@ -50,8 +50,8 @@ export const Query: QueryResolvers = {
       }
       return connectionFrom(await apisOfEnvironment(ctx, env.organizationId, env.id, filter), { first, after }, ctx.maxPageSize);
     }
-    const orgId = organizationId ?? ctx.loaders.rootOrgId;
-    await ctx.loaders.orgs.orgNode(orgId);
-    return connectionFrom(await apisOfOrganization(ctx, orgId, filter), { first, after }, ctx.maxPageSize);
+    if (!organizationId) return connectionFrom(await apisOfPlatform(ctx, filter), { first, after }, ctx.maxPageSize);
+    await ctx.loaders.orgs.orgNode(organizationId);
+    return connectionFrom(await apisOfOrganization(ctx, organizationId, filter), { first, after }, ctx.maxPageSize);
   },
 };

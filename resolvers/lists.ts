@@ -67,3 +67,15 @@ export async function apisOfOrganization(ctx: GatewayContext, orgId: string, fil
   const lists = await Promise.all(envs.map((e) => ctx.loaders.apis.apisOfEnv(orgId, e.id)));
   return filterApis(ctx, lists.flatMap((l) => l.apis), filter);
 }
+
+/**
+ * The whole inventory: every business group's instances, in org tree order (orgNodes: the root
+ * first), each org's as apisOfOrganization orders them, so a cursor means the same position on
+ * the next page. Every org's listings start at once; the order comes from the array, not from
+ * which answers first.
+ */
+export async function apisOfPlatform(ctx: GatewayContext, filter?: ApiFilterArgs | null) {
+  const orgs = await ctx.loaders.orgs.orgNodes();
+  const lists = await Promise.all(orgs.map((org) => apisOfOrganization(ctx, org.id, filter)));
+  return lists.flat();
+}

@@ -118,6 +118,27 @@ export interface AnypointApiList {
   assets: AnypointApiAssetGroup[];
 }
 
+/** A policy applied to an API instance (API.md §8.3); only what the gateway reads. */
+export interface AnypointApiPolicy {
+  id: number;
+  apiId: number;
+  assetId: string;
+  assetVersion: string;
+  disabled?: boolean;
+}
+
+/** GET .../apis/{apiId}/contracts: `total` counts every contract, whatever the page. */
+export interface AnypointContractList {
+  total: number;
+  contracts: Array<{ id: number; status: string; applicationId: number; tierId?: number | null }>;
+}
+
+/** GET .../apis/{apiId}/tiers: `total` counts every SLA tier, whatever the page. */
+export interface AnypointTierList {
+  total: number;
+  tiers: Array<{ id: number; name: string; status: string; autoApprove: boolean }>;
+}
+
 export interface AnypointExchangeFile {
   classifier: string | null;
   packaging: string;

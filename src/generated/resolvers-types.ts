@@ -163,6 +163,8 @@ export type Api = {
   apiType?: Maybe<Scalars['String']['output']>;
   assetId: Scalars['String']['output'];
   assetVersion: Scalars['String']['output'];
+  /** Client application contracts with the instance, whatever their status. One API Manager call per instance. */
+  contractCount?: Maybe<Scalars['Int']['output']>;
   deprecated: Scalars['Boolean']['output'];
   description?: Maybe<Scalars['String']['output']>;
   endpointUri?: Maybe<Scalars['String']['output']>;
@@ -176,7 +178,11 @@ export type Api = {
   /** The Exchange asset name. */
   name: Scalars['String']['output'];
   organization: Organization;
+  /** Policies applied to the instance, disabled ones included. One API Manager call per instance. */
+  policyCount?: Maybe<Scalars['Int']['output']>;
   productVersion: Scalars['String']['output'];
+  /** SLA tiers defined on the instance, whatever their status. One API Manager call per instance. */
+  slaTierCount?: Maybe<Scalars['Int']['output']>;
   specification?: Maybe<ApiSpecification>;
   status: ApiStatus;
   technology: ApiTechnology;
@@ -800,7 +806,12 @@ export type Query = {
    */
   accessReview: AccessReviewConnection;
   api?: Maybe<Api>;
-  /** API instances of one environment, or of every environment of an organization when environmentId is omitted. */
+  /**
+   * API instances of one environment (environmentId); else of every environment of one organization
+   * (organizationId); with neither, of every environment of every business group: the whole
+   * inventory, in the order of `organizations` (the root first, then the tree), each org's instances
+   * as its own listing orders them. Paging runs over that one list, so totalCount is the platform's.
+   */
   apis?: Maybe<ApiConnection>;
   /** The audit trail of provisioning, oldest first. Needs the auditor role. */
   auditEvents?: Maybe<AuditEventConnection>;
@@ -1574,6 +1585,7 @@ export type ApiResolvers<ContextType = GatewayContext, ParentType extends Resolv
   apiType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   assetId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   assetVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contractCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   deprecated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endpointUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1586,7 +1598,9 @@ export type ApiResolvers<ContextType = GatewayContext, ParentType extends Resolv
   lastActiveDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  policyCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   productVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  slaTierCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   specification?: Resolver<Maybe<ResolversTypes['ApiSpecification']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ApiStatus'], ParentType, ContextType>;
   technology?: Resolver<ResolversTypes['ApiTechnology'], ParentType, ContextType>;

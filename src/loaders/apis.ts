@@ -4,6 +4,7 @@ import { DownloadError } from '../anypoint/download-errors.js';
 import { getAsset, searchAssetsOfOrganizations } from '../anypoint/exchange.js';
 import type { AnypointApiInstance, AnypointApiList, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
 import { GatewayError, notFound } from '../errors.js';
+import { createApiCountLoaders } from './api-counts.js';
 import { isNotFound, type LoaderDeps } from './deps.js';
 import type { OrganizationLoaders } from './organizations.js';
 import { readZipEntry } from './zip-entry.js';
@@ -143,7 +144,7 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
       return typeof body === 'string' ? body : JSON.stringify(body);
     });
 
-  return { apisOfEnv, apiCount, assetNameOf, apiById, exchangeAsset, specContent };
+  return { apisOfEnv, apiCount, assetNameOf, apiById, exchangeAsset, specContent, ...createApiCountLoaders(deps) };
 }
 
 export type ApiLoaders = ReturnType<typeof createApiLoaders>;

@@ -175,6 +175,18 @@ export interface PolicyRecord {
   configurationData: Record<string, unknown>;
 }
 
+/** An SLA tier of an API instance (API.md §8.4): a named request-rate limit applications contract for. */
+export interface TierRecord {
+  id: number;
+  apiId: number;
+  name: string;
+  description: string | null;
+  status: 'ACTIVE' | 'DEPRECATED';
+  autoApprove: boolean;
+  limits: Array<{ visible: boolean; maximumRequests: number; timePeriodInMilliseconds: number }>;
+  createdDate: string;
+}
+
 export interface ContractRecord {
   id: number;
   apiId: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRandom, pickDistinct, type Random } from './random.js';
 import { seedAccess } from './seed-access.js';
+import { seedTiers } from './seed-tiers.js';
 import { SimStore } from './store.js';
 import type {
   ApiTechnology,
@@ -387,6 +388,7 @@ export function seedPlatform(options: SeedOptions): SeededPlatform {
   store.apps.set(demoApp.client_id, demoApp);
   store.apps.set(limitedApp.client_id, limitedApp);
   store.fileSecret = random.hex(32);
+  seedTiers(store, `${options.preset}:${options.seed}`);
   seedAccess(store, createRandom(`${options.preset}:${options.seed}:access`), options.now ?? startOfToday());
 
   return {

@@ -16,6 +16,7 @@ import type {
   RoleRecord,
   TeamRecord,
   TeamRoleRecord,
+  TierRecord,
   TokenRecord,
   UserRecord,
   UserRoleRecord,
@@ -59,6 +60,7 @@ export class SimStore {
   readonly apis = new GroupedMap<number, ApiInstanceRecord, string>((api) => api.environmentId);
   readonly policies: PolicyRecord[] = [];
   readonly contracts: ContractRecord[] = [];
+  readonly tiers: TierRecord[] = [];
   /** Hostile spec files put on assets through /__sim/spec-files (abuse tests), by asset key. */
   readonly specFileOverrides = new Map<string, SpecFileOverride>();
   /** Signs the spec download links the simulator hands out (Exchange's short-lived links). */

@@ -11,7 +11,7 @@ import {
   listUsersPage,
   searchUsers,
 } from '../../src/anypoint/accounts.js';
-import { listAllApiInstances } from '../../src/anypoint/api-manager.js';
+import { listAllApiInstances, listApiContractsPage, listApiPolicies, listApiTiersPage } from '../../src/anypoint/api-manager.js';
 import { searchAssetsOfOrganizations } from '../../src/anypoint/exchange.js';
 
 /**
@@ -133,6 +133,26 @@ export function defineClientContract(target: () => ContractTarget): void {
         }
         expect(new Set(apis.map((a) => a.id)).size).toBe(apis.length);
       }
+    });
+
+    it('reads the policies of an instance as a bare array, and its contracts and SLA tiers as a {total} page no longer than asked for', async () => {
+      const { client, rootOrgId } = target();
+      const envs = await listEnvironments(client, rootOrgId);
+      const listed = await Promise.all(envs.map(async (env) => (await listAllApiInstances(client, rootOrgId, env.id)).apis));
+      const api = listed.flat()[0];
+      // These routes can only be checked against an instance: a live org needs at least one.
+      expect(api, 'the organization has at least one API instance').toBeDefined();
+      const ref = { orgId: rootOrgId, envId: api!.environmentId, apiId: api!.id };
+      const policies = await listApiPolicies(client, ref);
+      expect(Array.isArray(policies)).toBe(true);
+      for (const policy of policies) expect(policy).toMatchObject({ id: expect.any(Number), assetId: expect.any(String) });
+      const contracts = await listApiContractsPage(client, ref, 0, 1);
+      expect(contracts.total).toEqual(expect.any(Number));
+      expect(contracts.contracts.length).toBe(Math.min(1, contracts.total));
+      const tiers = await listApiTiersPage(client, ref, 0, 1);
+      expect(tiers.total).toEqual(expect.any(Number));
+      expect(tiers.tiers.length).toBe(Math.min(1, tiers.total));
+      for (const tier of tiers.tiers) expect(tier).toMatchObject({ id: expect.any(Number), name: expect.any(String) });
     });
   });
 

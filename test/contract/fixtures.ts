@@ -30,7 +30,7 @@ export function demoIds(h: SimHarness): DemoIds {
   )!;
   const user = store.usersOf(orgId).find((u) => u.id !== store.orgs.get(orgId)!.ownerId && u.enabled)!;
   const api = [...store.apis.values()].find(
-    (a) => a.organizationId === orgId && store.policies.some((p) => p.apiId === a.id) && store.contracts.some((c) => c.apiId === a.id),
+    (a) => a.organizationId === orgId && store.policies.some((p) => p.apiId === a.id) && store.contracts.some((c) => c.apiId === a.id) && store.tiers.some((t) => t.apiId === a.id),
   )!;
   const businessGroupId = store.orgChildIds(orgId)[0]!;
   const asset = [...store.assets.values()].find((a) => a.organizationId !== orgId && a.specFormat === 'oas')!;

@@ -24,6 +24,7 @@ export const SPEC_BASES: Record<string, string> = {
   'apim.openapi.yaml': '/apimanager',
   'apim_policy.openapi.yaml': '/apimanager',
   'apim_contract.openapi.yaml': '/apimanager',
+  'apim_tier.openapi.yaml': '/apimanager',
   'exchange_assets.openapi.yaml': '/exchange/api/v2',
   'official/access-management.yaml': '/accounts/api',
 };
@@ -97,6 +98,7 @@ export const SPEC_OPERATIONS: Record<string, Omit<OperationRef, 'method'>> = {
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}': { file: 'apim.openapi.yaml', path: `${APIS}/{envApiId}` },
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/policies': { file: 'apim_policy.openapi.yaml', path: `${APIS}/{apiId}/policies` },
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/contracts': { file: 'apim_contract.openapi.yaml', path: `${APIS}/{apiId}/contracts` },
+  'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/tiers': { file: 'apim_tier.openapi.yaml', path: `${APIS}/{apiId}/tiers` },
 
   'GET /exchange/api/v2/assets': { file: 'exchange_assets.openapi.yaml', path: '/assets/search' },
   'GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}': { file: 'exchange_assets.openapi.yaml', path: '/assets/{orgId}/{assetId}/{version}/asset' },

@@ -177,19 +177,24 @@ describe('the read graph', () => {
     expect(a.specification.content).toContain(`title: ${asset.name}`);
   });
 
-  it('lists APIs of one environment or every environment of an org, with filters', async () => {
+  it('lists APIs of one environment, every environment of an org, or every org, with filters', async () => {
     const env = store().environmentsOf(rootOrgId).find((e) => e.type === 'production')!;
-    const inEnv = [...store().apis.values()].filter((a) => a.environmentId === env.id);
-    const inOrg = [...store().apis.values()].filter((a) => a.organizationId === rootOrgId);
+    const everywhere = [...store().apis.values()];
+    const inEnv = everywhere.filter((a) => a.environmentId === env.id);
+    const inOrg = everywhere.filter((a) => a.organizationId === rootOrgId);
     const { data } = await stack.gw.gql(
-      `query($env: ID!) { env: apis(environmentId: $env, first: 500) { totalCount } org: apis(first: 500) { totalCount }
-         active: apis(first: 500, filter: { status: ACTIVE }) { nodes { status } } mule4: apis(first: 500, filter: { technology: MULE4 }) { totalCount } }`,
-      { env: env.id },
+      `query($env: ID!, $org: ID!) { env: apis(environmentId: $env, first: 500) { totalCount } org: apis(organizationId: $org, first: 500) { totalCount }
+         all: apis(first: 500) { totalCount }
+         active: apis(organizationId: $org, first: 500, filter: { status: ACTIVE }) { nodes { status } } mule4: apis(first: 500, filter: { technology: MULE4 }) { totalCount } }`,
+      { env: env.id, org: rootOrgId },
     );
     expect(data!.env.totalCount).toBe(inEnv.length);
     expect(data!.org.totalCount).toBe(inOrg.length);
+    // No organization: every business group's, not only the root's.
+    expect(data!.all.totalCount).toBe(everywhere.length);
+    expect(inOrg.length).toBeLessThan(everywhere.length);
     expect(data!.active.nodes.length).toBe(inOrg.filter((a) => a.status === 'active').length);
-    expect(data!.mule4.totalCount).toBe(inOrg.filter((a) => a.technology === 'mule4').length);
+    expect(data!.mule4.totalCount).toBe(everywhere.filter((a) => a.technology === 'mule4').length);
   });
 
   it('answers null plus a typed NOT_FOUND error for missing entities, keeping the rest of the query', async () => {

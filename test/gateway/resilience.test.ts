@@ -47,6 +47,21 @@ describe('reads under upstream faults', () => {
     expect(errors![0]!.extensions!.upstreamStatus).toBe(500);
   });
 
+  it('fails one instance count alone when its route keeps failing: the other counts and the listing still answer', async () => {
+    stack = await startStack({}, { ANYPOINT_MAX_ATTEMPTS: '2' });
+    await setFaults(stack, [{ kind: '500', probability: 1, path: '/apimanager/**/tiers' }]);
+    const { data, errors } = await stack.gw.gql('{ apis(first: 3) { totalCount nodes { id policyCount slaTierCount contractCount } } }');
+    const store = stack.sim.sim.store;
+    expect(data!.apis.totalCount).toBe(store.apis.size);
+    expect(data!.apis.nodes).toHaveLength(3);
+    for (const node of data!.apis.nodes) {
+      expect(node.slaTierCount).toBeNull();
+      expect(node.policyCount).toBe(store.policies.filter((p) => String(p.apiId) === node.id).length);
+      expect(node.contractCount).toBe(store.contracts.filter((c) => String(c.apiId) === node.id).length);
+    }
+    expect(errors!.map((e) => [e.path!.at(-1), e.extensions!.code])).toEqual(Array.from({ length: 3 }, () => ['slaTierCount', 'UPSTREAM_UNAVAILABLE']));
+  });
+
   it('survives every token expiring in the middle of a query', async () => {
     stack = await startStack({ latency: { minMs: 30, maxMs: 30 } });
     const clean = await stack.gw.gql(ORG_TREE, undefined, { 'cache-control': 'no-cache' });

@@ -93,6 +93,14 @@ function apisOfOrgs(cx: CostContext, scope: Scope): number {
   return envs * cx.sizes.apisPerEnv.of(undefined);
 }
 
+/** API listings of every environment of every business group (Query.apis with no organization). */
+function apisOfPlatform(cx: CostContext): number {
+  const envs = cx.sizes.environments;
+  cx.tally.add('orgDetail', ANY, cx.sizes.organizations);
+  cx.tally.add('apiList', ANY, cx.sizes.apisPerEnv.totalPages(envs));
+  return cx.sizes.apisPerEnv.total(envs);
+}
+
 const organizationTree: FieldCost = (scope, _args, cx) => {
   cx.tally.add('tree', 'root', 1);
   return null;
@@ -151,8 +159,9 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
       cx.tally.add('apiList', env, pages(apis));
       return connection(Math.min(firstOf(args, 50), apis), { env, org, listed: true });
     }
-    const org = idOf(args.organizationId) ?? cx.rootOrgId;
+    const org = idOf(args.organizationId);
     cx.tally.add('tree', 'root', 1);
+    if (!org) return connection(Math.min(firstOf(args, 50), apisOfPlatform(cx)), { all: true, listed: true });
     return connection(Math.min(firstOf(args, 50), apisOfOrgs(cx, { n: 1, org })), { org, listed: true });
   },
 
@@ -198,6 +207,10 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'ApiSpecification.content': (scope, _args, cx) => (cx.tally.add('spec', ANY, scope.n), null),
   'Api.environment': (scope, _args, cx) => (environmentLookup(cx, 1, scope.org), { n: scope.n, org: scope.org }),
   'Api.organization': (scope) => ({ n: scope.n, org: scope.org }),
+  // One call per instance whatever the batch (Anypoint counts one instance at a time).
+  'Api.policyCount': (scope, _args, cx) => (cx.tally.add('apiPolicies', ANY, scope.n), null),
+  'Api.slaTierCount': (scope, _args, cx) => (cx.tally.add('apiTiers', ANY, scope.n), null),
+  'Api.contractCount': (scope, _args, cx) => (cx.tally.add('apiContracts', ANY, scope.n), null),
 
   'Team.organization': (scope) => ({ n: scope.n, org: scope.org }),
   'Team.parent': (scope, _args, cx) => (teamsNear(cx, scope), { n: scope.n, org: scope.org }),

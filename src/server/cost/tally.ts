@@ -21,6 +21,10 @@ export type CallClass =
   | 'apiList'
   | 'apiCount'
   | 'apiGet'
+  /** One call per API instance for each of its counts (policies, contracts, SLA tiers). */
+  | 'apiPolicies'
+  | 'apiContracts'
+  | 'apiTiers'
   | 'assetSearch'
   | 'assetGet'
   | 'spec'
@@ -119,6 +123,10 @@ function classCap(cls: CallClass, sizes: PlatformSizes): number {
       return sizes.apisPerEnv.totalPages(envs);
     case 'apiCount':
       return Math.max(1, envs);
+    case 'apiPolicies':
+    case 'apiContracts':
+    case 'apiTiers':
+      return Math.max(1, apis);
     default:
       return Number.POSITIVE_INFINITY;
   }

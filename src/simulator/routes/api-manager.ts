@@ -15,7 +15,8 @@ import { requireOrg } from './organizations.js';
 
 /**
  * API Manager (API.md §8): the instance list grouped by Exchange asset, one instance with its
- * endpoint, its policies (bare array) and its contracts ({total, contracts}).
+ * endpoint, its policies (bare array), its contracts ({total, contracts}) and its SLA tiers
+ * ({total, tiers}).
  * `total` counts instances, not asset groups (API.md leaves this open; S4 flattens the groups).
  */
 
@@ -109,8 +110,10 @@ export const apiManagerRoutes: RouteDef[] = [
     errorStyle: 'apim',
     handler: (ctx) => {
       const api = requireApi(ctx);
+      // The official spec: fullInfo=true (its default) lists the active policies only, false all of them.
+      const activeOnly = boolParam(ctx.query, 'fullInfo', true);
       const policies = ctx.store.policies
-        .filter((p) => p.apiId === api.id)
+        .filter((p) => p.apiId === api.id && !(activeOnly && p.disabled))
         .map((p) => ({
           ...p,
           groupId: '68ef9520-24e9-4cf2-b2f5-620025690913',
@@ -147,6 +150,34 @@ export const apiManagerRoutes: RouteDef[] = [
           audit: { created: { date: c.createdDate }, updated: {} },
         }));
       return json(200, { total: contracts.length, contracts: slicePage(contracts, page) });
+    },
+  },
+  {
+    method: 'GET',
+    template: `${BASE}/{apiId}/tiers`,
+    scope: 'read:api_manager',
+    errorStyle: 'apim',
+    handler: (ctx) => {
+      const api = requireApi(ctx);
+      const page = pageParams(ctx.query, 20);
+      const activeOnly = boolParam(ctx.query, 'active', false);
+      const tiers = ctx.store.tiers
+        .filter((t) => t.apiId === api.id && !(activeOnly && t.status !== 'ACTIVE'))
+        .map((t) => ({
+          id: t.id,
+          name: t.name,
+          description: t.description,
+          limits: t.limits,
+          status: t.status,
+          autoApprove: t.autoApprove,
+          applicationCount: ctx.store.contracts.filter((c) => c.tierId === t.id).length,
+          apiId: api.id,
+          apiVersionId: String(api.id),
+          organizationId: api.organizationId,
+          masterOrganizationId: api.organizationId,
+          audit: { created: { date: t.createdDate }, updated: {} },
+        }));
+      return json(200, { total: tiers.length, tiers: slicePage(tiers, page) });
     },
   },
 ];

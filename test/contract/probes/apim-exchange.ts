@@ -35,6 +35,12 @@ export const apimExchangeProbes: Probe[] = [
     status: 200,
     run: (ctx) => ctx.get(`${apis(ctx)}/${ctx.ids.apiId}/contracts`),
   },
+  {
+    route: 'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/tiers',
+    name: 'lists the SLA tiers of an API instance',
+    status: 200,
+    run: (ctx) => ctx.get(`${apis(ctx)}/${ctx.ids.apiId}/tiers`),
+  },
 
   { route: 'GET /exchange/api/v2/assets', name: 'searches assets', status: 200, run: (ctx) => ctx.get(`/exchange/api/v2/assets?limit=50`) },
   {
