@@ -2,7 +2,7 @@ import type { SimStore } from './store.js';
 import type { Scope } from './seed.js';
 
 /** Which Anypoint product a route belongs to: decides error shapes and rate-limit behaviour. */
-export type Product = 'accounts' | 'apimanager' | 'exchange' | 'files';
+export type Product = 'accounts' | 'apimanager' | 'exchange' | 'audit' | 'files';
 
 /**
  * The error body shapes API.md §0 records. Anypoint is not uniform: each route says which one

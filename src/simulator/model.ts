@@ -245,3 +245,32 @@ export interface GroupMappingRecord {
   membership_type: MembershipType;
   provider_id: string;
 }
+
+/**
+ * One entry of the platform's audit log (Audit Log Query API): every write the platform accepts,
+ * whoever made it (a connected app, or a user signed in), with the object as it was right after.
+ */
+export interface AuditLogEntry {
+  /** Increasing with time: entries of one millisecond keep the order they were written in. */
+  id: string;
+  /** ISO-8601 with milliseconds. */
+  timestamp: string;
+  organizationId: string;
+  /** The user who acted (a signed-in session), else null. */
+  userId: string | null;
+  userName: string | null;
+  /** The connected app that acted (its token), always set. */
+  clientId: string;
+  platform: 'Access Management' | 'API Manager';
+  objectType: 'User' | 'Team' | 'TeamMember' | 'TeamRole' | 'Environment' | 'RoleGroupMember' | 'UserRole';
+  objectId: string;
+  objectName: string | null;
+  /** The object's parent (a member's team, a team's parent team), when it has one. */
+  parentId: string | null;
+  action: 'Create' | 'Update' | 'Delete' | 'Add' | 'Remove' | 'Move';
+  properties: Record<string, unknown>;
+  /** The request's X-Request-Id, when it sent one. */
+  requestId: string | null;
+  /** The object right after the write (getVersionedObjectsInLogs), null once deleted. */
+  object: Record<string, unknown> | null;
+}

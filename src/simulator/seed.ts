@@ -29,6 +29,7 @@ export const ALL_SCOPES = [
   'read:roles',
   'read:api_manager',
   'read:exchange',
+  'read:audit_logs',
 ] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { recordWrite } from './audit-log.js';
 import { CONTROL_PREFIX, handleControl } from './control.js';
 import { RequestCounters, type Outcome } from './counters.js';
 import { FaultInjector, type FaultConfig, type FaultRule, type LatencyConfig } from './faults.js';
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
   rateLimitPerMinute?: number;
   /** Overflow status on /accounts (Anypoint sends 503 with an empty body). */
   accountsOverflowStatus?: 429 | 503;
+  /** Audit Log Query calls per minute per connected app before 503 (the platform's own budget for it). */
+  auditQueriesPerMinute?: number;
   /** Overflow status on API Manager and Exchange. */
   otherOverflowStatus?: 429 | 503 | 500;
   /** Receives one line per unexpected handler failure; silent by default. */
@@ -51,12 +54,14 @@ export const DEFAULTS = {
   seed: 42,
   tokenLifetimeSeconds: 3600,
   rateLimitPerMinute: 20_000,
+  auditQueriesPerMinute: 600,
 } as const;
 
 function productOf(path: string): Product {
   if (path.startsWith('/apimanager/')) return 'apimanager';
   if (path.startsWith('/exchange/')) return 'exchange';
   if (path.startsWith('/accounts/')) return 'accounts';
+  if (path.startsWith('/audit/')) return 'audit';
   return 'files';
 }
 
@@ -92,6 +97,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // Faults draw from their own seeded stream so they never shift the ids of created records.
   const faults = new FaultInjector(faultConfig, createRandom(`faults:${seed}`));
   const rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute);
+  const auditLimiter = new RateLimiter(options.auditQueriesPerMinute ?? DEFAULTS.auditQueriesPerMinute);
   const router = new Router(platformRoutes);
   const accountsOverflow = options.accountsOverflowStatus ?? 503;
   const otherOverflow = options.otherOverflowStatus ?? 429;
@@ -155,7 +161,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!auth.scopes.includes(def.scope)) return reply({ status: 403, body: { status: 403, message: 'Forbidden' } });
     }
 
-    if (product !== 'files') {
+    if (product === 'audit') {
+      // Its own, smaller budget, and a 503 past it (the official spec documents no 429 here).
+      const decision = auditLimiter.take(auth?.clientId ?? 'anonymous');
+      if (!decision.allowed) {
+        headers['retry-after'] = String(decision.retryAfterSeconds);
+        return reply({ status: 503, body: { status: 503, message: 'The audit log query budget for this minute is spent' } });
+      }
+    } else if (product !== 'files') {
       const decision = rateLimiter.take(`${product}:${auth?.clientId ?? 'anonymous'}`);
       if (product === 'accounts') {
         Object.assign(headers, {
@@ -172,8 +185,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     let response: SimResponse;
+    let lastBody: unknown;
     try {
       const body = await readBody(req);
+      lastBody = body;
       response = def.handler({
         params: match.params,
         query: url.searchParams,
@@ -191,6 +206,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         options.onError?.(error);
         response = { status: 500, body: { status: 500, message: 'Internal server error' } };
       }
+    }
+    if (method !== 'GET' && response.status < 400 && product !== 'audit') {
+      const requestId = req.headers['x-request-id'];
+      recordWrite(store, { method, template: def.template, params: match.params, body: lastBody, response, auth, requestId: typeof requestId === 'string' ? requestId : null });
     }
     if (method !== 'GET' && response.status < 400 && faults.draw(method, path, ['drop'])) {
       // The write has committed; the caller never hears about it.

@@ -2,6 +2,7 @@ import { GroupedMap } from './grouped-map.js';
 import type { Random } from './random.js';
 import type {
   ApiInstanceRecord,
+  AuditLogEntry,
   ConnectedAppRecord,
   ContractRecord,
   EnvironmentRecord,
@@ -51,6 +52,8 @@ export class SimStore {
   userRoles: UserRoleRecord[] = [];
   /** userId -> federated identities */
   readonly idpProfiles = new Map<string, IdpProfileRecord[]>();
+  /** The platform's audit log, oldest first (src/simulator/audit-log.ts records it). */
+  readonly auditLog: AuditLogEntry[] = [];
   /** teamId -> identity-provider groups mapped onto it */
   readonly groupMappings = new Map<string, GroupMappingRecord[]>();
   readonly apps = new Map<string, ConnectedAppRecord>();

@@ -78,6 +78,18 @@ export const DEVIATIONS: readonly Deviation[] = [
 
   // Bodies the spec files under another path.
   {
+    route: 'POST /audit/v2/organizations/{orgId}/query',
+    kind: 'spec-path',
+    differs: 'The official spec files it as /organizations/{id}/query{mediaTypeExtension} (no suffix, or .csv); the simulator serves the two paths it names.',
+    source: 'anypoint/specs/official/audit-log-query.yaml',
+  },
+  {
+    route: 'POST /audit/v2/organizations/{orgId}/query.csv',
+    kind: 'no-spec',
+    differs: 'The official spec gives the text/csv answer the JSON schema of the JSON one; a CSV body cannot be validated against it. Its rows are the JSON entries\' fields.',
+    source: 'anypoint/specs/official/audit-log-query.yaml',
+  },
+  {
     route: 'GET /exchange/api/v2/assets',
     kind: 'spec-path',
     differs: 'S1 documents the search as GET /assets/search (types required); clients call GET /assets. Same bare-array body.',

@@ -27,6 +27,7 @@ export const SPEC_BASES: Record<string, string> = {
   'apim_tier.openapi.yaml': '/apimanager',
   'exchange_assets.openapi.yaml': '/exchange/api/v2',
   'official/access-management.yaml': '/accounts/api',
+  'official/audit-log-query.yaml': '/audit/v2',
 };
 
 const AM = 'official/access-management.yaml';
@@ -94,6 +95,9 @@ export const SPEC_OPERATIONS: Record<string, Omit<OperationRef, 'method'>> = {
   'POST /accounts/api/roles/users/search': { file: AM, path: '/roles/users/search' },
   'GET /accounts/api/roles/{roleId}/users': { file: AM, path: '/roles/{roleId}/users' },
   'GET /accounts/api/organizations/{orgId}/connectedApplications': { file: AM, path: `${AM_ORG}/connectedApplications` },
+
+  // One spec path with a media-type suffix parameter (deviations.ts); the .csv variant is a no-spec route there.
+  'POST /audit/v2/organizations/{orgId}/query': { file: 'official/audit-log-query.yaml', path: '/organizations/{id}/query{mediaTypeExtension}' },
 
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis': { file: 'apim.openapi.yaml', path: APIS },
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}': { file: 'apim.openapi.yaml', path: `${APIS}/{envApiId}` },

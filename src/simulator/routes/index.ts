@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http.js';
 import { accessRoutes } from './access.js';
+import { auditRoutes } from './audit.js';
 import { apiManagerRoutes } from './api-manager.js';
 import { authRoutes } from './auth.js';
 import { environmentRoutes } from './environments.js';
@@ -22,4 +23,5 @@ export const platformRoutes: readonly RouteDef[] = [
   ...accessRoutes,
   ...apiManagerRoutes,
   ...exchangeRoutes,
+  ...auditRoutes,
 ];

@@ -103,3 +103,25 @@ export const accessProbes: Probe[] = [
     run: (ctx) => ctx.get(`${orgPath(ctx)}/connectedApplications`),
   },
 ];
+
+const AUDIT = '/audit/v2/organizations';
+
+/** Success probes for the Audit Log Query API. */
+export const auditProbes: Probe[] = [
+  {
+    route: 'POST /audit/v2/organizations/{orgId}/query',
+    name: 'queries the audit log with cursor paging',
+    status: 200,
+    run: async (ctx) => {
+      // A write first, so the page has an entry (and the cursor a value).
+      await ctx.send('POST', `${orgPath(ctx)}/users`, { username: ctx.unique('audited'), firstName: 'A', lastName: 'B', email: `${ctx.unique('a')}@example.test` });
+      return ctx.send('POST', `${AUDIT}/${ctx.ids.orgId}/query?cursorPagination=true&doIncludeTotal=true`, { startDate: 0, limit: 200 });
+    },
+  },
+  {
+    route: 'POST /audit/v2/organizations/{orgId}/query.csv',
+    name: 'queries the audit log as CSV',
+    status: 200,
+    run: (ctx) => ctx.send('POST', `${AUDIT}/${ctx.ids.orgId}/query.csv`, { startDate: '2020-01-01T00:00:00Z', limit: 1000 }),
+  },
+];

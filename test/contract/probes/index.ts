@@ -1,4 +1,4 @@
-import { accessProbes } from './access.js';
+import { accessProbes, auditProbes } from './access.js';
 import { accountProbes } from './accounts.js';
 import { apimExchangeProbes } from './apim-exchange.js';
 import type { Probe } from './probe.js';
@@ -7,4 +7,4 @@ import { teamProbes } from './teams.js';
 export type { Probe } from './probe.js';
 
 /** Every success probe: at least one per route the simulator serves (coverage.test.ts checks). */
-export const successProbes: readonly Probe[] = [...accountProbes, ...teamProbes, ...accessProbes, ...apimExchangeProbes];
+export const successProbes: readonly Probe[] = [...accountProbes, ...teamProbes, ...accessProbes, ...auditProbes, ...apimExchangeProbes];
