@@ -203,11 +203,11 @@
       const principal = cell(tr, node.principalName);
       principal.title = [node.displayName, node.email].filter(Boolean).join(' · ');
       cell(tr, node.principalType === 'APP' ? 'app' : 'user');
-      cell(tr, yesNo(node.enabled), node.enabled ? '' : 'yes');
+      cell(tr, yesNo(node.enabled), node.enabled ? '' : 'flag');
       cell(tr, node.lastLogin ? node.lastLogin.slice(0, 10) : node.principalType === 'APP' ? '' : 'never');
-      cell(tr, yesNo(node.stale), node.stale ? 'yes' : '');
+      cell(tr, yesNo(node.stale), node.stale ? 'flag' : '');
       cell(tr, node.roleName).title = node.roleId;
-      cell(tr, yesNo(node.privileged), node.privileged ? 'yes' : '');
+      cell(tr, yesNo(node.privileged), node.privileged ? 'flag' : '');
       cell(tr, node.organizationName).title = node.organizationId;
       cell(tr, node.environmentName || '');
       cell(tr, node.via);
@@ -265,6 +265,8 @@
     state.key = key;
     sessionStorage.setItem(KEY_STORAGE, key);
     showError(null);
+    // Another key may see other rows: nothing of the last one's stays on screen.
+    clearReview();
     busy(true);
     setStatus('Loading business groups…');
     try {
@@ -333,6 +335,14 @@
     }
   }
 
+  function clearReview() {
+    state.args = null;
+    state.endCursor = null;
+    state.shown = 0;
+    $('rows').tBodies[0].replaceChildren();
+    for (const id of ['summary', 'filters', 'results']) $(id).hidden = true;
+  }
+
   function resetFilters() {
     for (const id of ['f-role', 'f-stale']) $(id).value = '';
     for (const id of ['f-privileged', 'f-disabled', 'f-descendants']) $(id).checked = false;
@@ -357,6 +367,7 @@
       sessionStorage.removeItem(KEY_STORAGE);
       state.key = '';
       $('api-key').value = '';
+      clearReview();
       setStatus('Key forgotten.');
     });
     $('apply').addEventListener('click', () => loadReview(false));
