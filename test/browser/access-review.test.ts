@@ -53,10 +53,10 @@ const expectedCells = (n: any): string[] => [
   n.externalGroups.join(', ') || (n.assignedViaExternalGroups ? '(assigned via external groups)' : ''),
 ];
 
-const tableCells = (page: Page) => page.$$eval('#rows tbody tr', (trs) => trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.textContent ?? '')));
+const tableCells = (page: Page) => page.$$eval('#rows tbody tr', (trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells).map((td) => td.textContent ?? '')));
 
 const figuresShown = (page: Page) =>
-  page.$$eval('.card[data-figure]', (cards) => Object.fromEntries(cards.map((c) => [(c as HTMLElement).dataset.figure, Number(c.querySelector('.value')!.textContent)])));
+  page.$$eval('.card[data-figure]', (cards) => Object.fromEntries(cards.map((c) => [(c as unknown as { dataset: Record<string, string> }).dataset.figure, Number(c.querySelector('.value')!.textContent)])));
 
 const pick = (summary: Record<string, number>) => Object.fromEntries(FIGURES.map((f) => [f, summary[f]]));
 
@@ -166,8 +166,8 @@ describeWithService('Access review page in Chromium', chromiumAvailable, () => {
     expect(graphql.length).toBe(4);
     expect(graphql.every((r) => r.method === 'POST' && r.apiKey === KEYS.auditor)).toBe(true);
     expect(requests.some((r) => r.url.includes(KEYS.auditor))).toBe(false);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([KEYS.auditor]);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate(() => Object.values((globalThis as any).sessionStorage))).toEqual([KEYS.auditor]);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
   });
 
   it('narrows the table to privileged grants; the summary stays over every row', async () => {
@@ -187,7 +187,7 @@ describeWithService('Access review page in Chromium', chromiumAvailable, () => {
 
   it('reviews a business group and its descendants, picked from the organizations', async () => {
     const orgs = (await stack.gql('auditor', '{ organizations { id name isRoot } }')).data!.organizations as Array<{ id: string; name: string; isRoot: boolean }>;
-    const options = await page.$$eval('#f-org option', (els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent!.trim() })));
+    const options = await page.$$eval('#f-org option', (els) => els.map((o) => ({ value: (o as unknown as { value: string }).value, text: o.textContent!.trim() })));
     expect(options.map((o) => o.value).sort()).toEqual(orgs.map((o) => o.id).sort());
     expect(await page.locator('#f-org').inputValue()).toBe(orgs.find((o) => o.isRoot)!.id);
 
@@ -231,7 +231,7 @@ describeWithService('Access review page in Chromium', chromiumAvailable, () => {
     await page.locator('#f-descendants').uncheck();
     await page.locator('#f-privileged').uncheck();
     // The environment picker lists the chosen business group's environments.
-    expect(await page.$$eval('#f-env option', (els) => els.map((o) => (o as HTMLOptionElement).value).filter(Boolean).sort())).toEqual(root.environments.map((e) => e.id).sort());
+    expect(await page.$$eval('#f-env option', (els) => els.map((o) => (o as unknown as { value: string }).value).filter(Boolean).sort())).toEqual(root.environments.map((e) => e.id).sort());
 
     for (const [fill, filter] of [
       [async () => { await page.locator('#f-role').fill('organization administrator'); await page.locator('#f-type').selectOption('USER'); }, { role: 'organization administrator', principalType: 'USER' }],
@@ -264,7 +264,7 @@ describeWithService('Access review page in Chromium', chromiumAvailable, () => {
     expect(await page.locator('#summary').isHidden()).toBe(true);
     expect(await page.locator('#rows tbody tr').count()).toBe(0);
     await page.locator('#forget-key').click();
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(0);
   });
 
   it('stayed on the gateway: no other origin, no console errors, no failed requests', () => {
