@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { readConfig } from '../../src/config/config.js';
 import { REPORTS_CSP } from '../../src/reports/http.js';
+import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import { CHROMIUM_PATH, chromiumAvailable, describeWithService } from '../helpers/services.js';
 import { KEYS, startProvisioningStack, type ProvisioningStack } from '../provisioning/support.js';
 
@@ -272,5 +275,40 @@ describeWithService('Access review page in Chromium', chromiumAvailable, () => {
     expect(failedRequests).toEqual([]);
     expect(errorResponses).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describeWithService('Access review page in demo mode', chromiumAvailable, () => {
+  let dataDir: string;
+  let gateway: Gateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-reports-demo-'));
+    // No ANYPOINT_* settings and no API_KEYS: the embedded simulator and made-up demo keys.
+    gateway = await startGateway(readConfig({ PORT: '0', AUDIT_LOG_PATH: join(dataDir, 'audit.jsonl'), GROUP_LINKS_PATH: join(dataDir, 'group-links.json') }));
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fills in the demo auditor key, which loads the review', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${gateway.url}/reports/access-review`);
+    await page.locator('#api-key').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('#api-key').inputValue()).toBe(gateway.demoKeys!.auditor);
+    expect(await page.locator('#demo-note').isVisible()).toBe(true);
+    await page.locator('#use-key').click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: WAIT_MS }).toMatch(/^Showing \d+ of \d+ rows\.$/);
+    expect(await page.locator('#rows tbody tr').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
   });
 });
