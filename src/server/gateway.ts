@@ -29,6 +29,7 @@ import { ResponseCache } from './response-cache.js';
 import { responseCachePlugin } from './response-cache-plugin.js';
 import { createSchema } from './schema.js';
 import { openScim } from './scim-root.js';
+import { createReportsHandler } from '../reports/http.js';
 
 /** Where the gateway reports what operators need to know; `serve` implements it on pino (observability/logger.ts). */
 export interface GatewayLogger {
@@ -230,6 +231,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
   const handler = createHttpHandler({
     apollo,
     scim,
+    reports: createReportsHandler({ demoAuditorKey: demoKeys?.auditor ?? null }),
     ready: async () => Boolean(await client.tokens.getToken()),
     metrics: () => observability.metrics.scrape(),
     authenticate: (headers) => authenticator.authenticate(headers),
