@@ -1,3 +1,4 @@
+import { changedUsers } from './Changes.js';
 import { badInput } from '../src/errors.js';
 import type { QueryResolvers } from '../src/generated/resolvers-types.js';
 import { connectionFrom } from './connection.js';
@@ -32,8 +33,10 @@ export const Query: QueryResolvers = {
 
   userByUsername: (_, { username }, ctx) => ctx.loaders.users.userByUsername.load(username),
 
-  users: async (_, { organizationId, filter, first, after }, ctx) =>
-    connectionFrom(await usersOf(ctx, organizationId ?? ctx.loaders.rootOrgId, filter), { first, after }, ctx.maxPageSize),
+  users: async (_, { organizationId, filter, first, after, changedSince }, ctx) =>
+    changedSince
+      ? changedUsers(ctx, { organizationId, changedSince, filter, first, after })
+      : connectionFrom(await usersOf(ctx, organizationId ?? ctx.loaders.rootOrgId, filter), { first, after }, ctx.maxPageSize),
 
   team: (_, { id }, ctx) => ctx.loaders.teams.teamById.load({ id }),
 

@@ -2,6 +2,7 @@ import { DateTimeResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../src/generated/resolvers-types.js';
 import { AccessGrant, AccessPath, AccessReviewRow, AppScope, ConnectedApp, EffectiveTeamRole, accessReview, connectedApps, teamEffectiveRoles, userAccess } from './Access.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
+import { Change, changes } from './Changes.js';
 import { AuditEvent, auditEvents } from './AuditEvent.js';
 import { EmailAddress } from './EmailAddress.js';
 import { Environment } from './Environment.js';
@@ -19,7 +20,7 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,
-  Query: { ...Query, auditEvents, accessReview },
+  Query: { ...Query, auditEvents, accessReview, changes },
   Mutation,
   AuditEvent,
   Viewer,
@@ -40,4 +41,5 @@ export const resolvers: Resolvers = {
   ConnectedApp,
   AppScope,
   AccessReviewRow,
+  Change,
 };

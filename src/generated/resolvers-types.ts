@@ -6,7 +6,7 @@ import { ApiStatus } from '../graph/enums.js';
 import { ApiTechnology } from '../graph/enums.js';
 import { SpecificationFormat } from '../graph/enums.js';
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent, AccessGrantParent, AccessPathParent, EffectiveTeamRoleParent, ConnectedAppParent, AppScopeParent, AccessReviewRowParent, AccessReviewConnectionParent } from '../graph/parents.js';
+import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent, AccessGrantParent, AccessPathParent, EffectiveTeamRoleParent, ConnectedAppParent, AppScopeParent, AccessReviewRowParent, AccessReviewConnectionParent, ChangeParent, ChangeConnectionParent } from '../graph/parents.js';
 import { GatewayContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -292,6 +292,78 @@ export enum AuditStatus {
   Interrupted = 'INTERRUPTED',
   Rejected = 'REJECTED',
   Succeeded = 'SUCCEEDED'
+}
+
+/** One change to the platform. */
+export type Change = {
+  __typename?: 'Change';
+  /** The platform's action (Create, Update, Delete, Add, Remove, Move), or the gateway's mutation (createUser, pushGroup, ...). */
+  action: Scalars['String']['output'];
+  /** user:USERNAME or app:CLIENT_ID for changes made in Anypoint; the gateway caller (key:NAME, jwt:SUBJECT) for the gateway's. */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** What the change said of itself (the fields written, the team's name, ...). */
+  detail?: Maybe<Scalars['JSON']['output']>;
+  /** The changed object's id: a user, team or environment id, a role id (TEAM_ROLE, USER_ROLE); for the gateway's changes, its mutation's target. */
+  entityId: Scalars['ID']['output'];
+  entityName?: Maybe<Scalars['String']['output']>;
+  entityType: ChangeEntityType;
+  id: Scalars['ID']['output'];
+  organization: Organization;
+  /** A membership's or role's team, a team's parent team, a user role's user. */
+  parentId?: Maybe<Scalars['ID']['output']>;
+  source: ChangeSource;
+  /** The team, for TEAM, MEMBERSHIP and TEAM_ROLE changes made in Anypoint (null once deleted). */
+  team?: Maybe<Team>;
+  /** The user, for USER and MEMBERSHIP changes made in Anypoint (null once removed). */
+  user?: Maybe<User>;
+};
+
+/**
+ * A page of the change feed. Page with `after: pageInfo.endCursor` while `hasNextPage` (a page may
+ * be empty when the filter keeps nothing, or a read stopped at its bound); once current, `deltaToken`
+ * is set: keep it and pass it as `after` next time to read only what changed since.
+ */
+export type ChangeConnection = {
+  __typename?: 'ChangeConnection';
+  deltaToken?: Maybe<Scalars['String']['output']>;
+  edges: Array<ChangeEdge>;
+  nodes: Array<Change>;
+  pageInfo: PageInfo;
+};
+
+export type ChangeEdge = {
+  __typename?: 'ChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: Change;
+};
+
+export enum ChangeEntityType {
+  Environment = 'ENVIRONMENT',
+  /** A group pushed through the gateway (pushGroup, SCIM /Groups). */
+  Group = 'GROUP',
+  Membership = 'MEMBERSHIP',
+  Other = 'OTHER',
+  RoleGroupMembership = 'ROLE_GROUP_MEMBERSHIP',
+  Team = 'TEAM',
+  TeamRole = 'TEAM_ROLE',
+  User = 'USER',
+  UserRole = 'USER_ROLE'
+}
+
+export type ChangeFilter = {
+  entityTypes?: InputMaybe<Array<ChangeEntityType>>;
+  sources?: InputMaybe<Array<ChangeSource>>;
+};
+
+/** Where a change was made. */
+export enum ChangeSource {
+  /** Directly in Anypoint (the platform's audit log): an admin by hand, or another connected app. */
+  Anypoint = 'ANYPOINT',
+  /** Through the gateway's GraphQL mutations. */
+  Gateway = 'GATEWAY',
+  /** Through the gateway's SCIM service (an identity provider). */
+  Scim = 'SCIM'
 }
 
 export type ChangeUsernameInput = {
@@ -815,6 +887,13 @@ export type Query = {
   apis?: Maybe<ApiConnection>;
   /** The audit trail of provisioning, oldest first. Needs the auditor role. */
   auditEvents?: Maybe<AuditEventConnection>;
+  /**
+   * Platform changes of a business group and the business groups under it, from Anypoint's audit
+   * log merged with the gateway's own audit trail, oldest first; each write once. Start with
+   * `since` (a time) or `after` (a cursor or delta token); with neither, from 24 hours ago. Needs
+   * the auditor role. Tokens survive restarts.
+   */
+  changes: ChangeConnection;
   environment?: Maybe<Environment>;
   organization?: Maybe<Organization>;
   /** Every business group of the platform, the root first, flattened from the tree. */
@@ -823,6 +902,13 @@ export type Query = {
   teams?: Maybe<TeamConnection>;
   user?: Maybe<User>;
   userByUsername?: Maybe<User>;
+  /**
+   * The users of an organization (the root by default). With `changedSince` (a deltaToken from an
+   * earlier answer, or a time), only the users created, updated, disabled or removed since then,
+   * read from Anypoint's audit log instead of listing every user: of the organization given, or
+   * with no organizationId of every business group. Removed users are in `removedUserIds`; keep
+   * `deltaToken` for next time.
+   */
   users?: Maybe<UserConnection>;
   /** The connected app the gateway acts as, and its root organization. */
   viewer: Viewer;
@@ -873,6 +959,19 @@ export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ChangeFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -948,6 +1047,7 @@ export type QueryUserByUsernameArgs = {
  */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -1155,9 +1255,13 @@ export type User = {
 
 export type UserConnection = {
   __typename?: 'UserConnection';
+  /** With changedSince: pass it as changedSince next time to get what changed after this answer. */
+  deltaToken?: Maybe<Scalars['String']['output']>;
   edges: Array<UserEdge>;
   nodes: Array<User>;
   pageInfo: PageInfo;
+  /** With changedSince: the ids of users removed since then. */
+  removedUserIds?: Maybe<Array<Scalars['ID']['output']>>;
   totalCount: Scalars['Int']['output'];
 };
 
@@ -1372,6 +1476,12 @@ export type ResolversTypes = ResolversObject<{
   AuditEventFilter: AuditEventFilter;
   AuditEventKind: AuditEventKind;
   AuditStatus: AuditStatus;
+  Change: ResolverTypeWrapper<ChangeParent>;
+  ChangeConnection: ResolverTypeWrapper<ChangeConnectionParent>;
+  ChangeEdge: ResolverTypeWrapper<Omit<ChangeEdge, 'node'> & { node: ResolversTypes['Change'] }>;
+  ChangeEntityType: ChangeEntityType;
+  ChangeFilter: ChangeFilter;
+  ChangeSource: ChangeSource;
   ChangeUsernameInput: ChangeUsernameInput;
   ChangeUsernamePayload: ResolverTypeWrapper<ChangeUsernamePayloadParent>;
   ConnectedApp: ResolverTypeWrapper<ConnectedAppParent>;
@@ -1457,6 +1567,10 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEventConnection: AuditEventConnectionParent;
   AuditEventEdge: Omit<AuditEventEdge, 'node'> & { node: ResolversParentTypes['AuditEvent'] };
   AuditEventFilter: AuditEventFilter;
+  Change: ChangeParent;
+  ChangeConnection: ChangeConnectionParent;
+  ChangeEdge: Omit<ChangeEdge, 'node'> & { node: ResolversParentTypes['Change'] };
+  ChangeFilter: ChangeFilter;
   ChangeUsernameInput: ChangeUsernameInput;
   ChangeUsernamePayload: ChangeUsernamePayloadParent;
   ConnectedApp: ConnectedAppParent;
@@ -1664,6 +1778,34 @@ export type AuditEventEdgeResolvers<ContextType = GatewayContext, ParentType ext
   node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
 }>;
 
+export type ChangeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  entityId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  entityName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['ChangeEntityType'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  parentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['ChangeSource'], ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type ChangeConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = ResolversObject<{
+  deltaToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Change']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ChangeEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Change'], ParentType, ContextType>;
+}>;
+
 export type ChangeUsernamePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ChangeUsernamePayload'] = ResolversParentTypes['ChangeUsernamePayload']> = ResolversObject<{
   auditId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1852,6 +1994,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<QueryEnvironmentArgs, 'id'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<Maybe<Array<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
@@ -1990,9 +2133,11 @@ export type UserResolvers<ContextType = GatewayContext, ParentType extends Resol
 }>;
 
 export type UserConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
+  deltaToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  removedUserIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -2029,6 +2174,9 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
+  Change?: ChangeResolvers<ContextType>;
+  ChangeConnection?: ChangeConnectionResolvers<ContextType>;
+  ChangeEdge?: ChangeEdgeResolvers<ContextType>;
   ChangeUsernamePayload?: ChangeUsernamePayloadResolvers<ContextType>;
   ConnectedApp?: ConnectedAppResolvers<ContextType>;
   CreateUserPayload?: CreateUserPayloadResolvers<ContextType>;

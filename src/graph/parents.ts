@@ -54,7 +54,7 @@ export interface ConnectionParent<T> {
   nodes: T[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
-export type UserConnectionParent = ConnectionParent<UserParent>;
+export type UserConnectionParent = ConnectionParent<UserParent> & { removedUserIds?: string[]; deltaToken?: string | null };
 export type TeamConnectionParent = ConnectionParent<TeamParent>;
 export type TeamMemberConnectionParent = ConnectionParent<TeamMemberParent>;
 export type ApiConnectionParent = ConnectionParent<ApiParent>;
@@ -97,3 +97,5 @@ export interface AppScopeParent {
 }
 export type AccessReviewConnectionParent = ConnectionParent<AccessReviewRow> & { summary: AccessReviewSummary };
 export type AccessReviewRowParent = AccessReviewRow;
+export type ChangeParent = import('../changes/change.js').Change;
+export type ChangeConnectionParent = Omit<ConnectionParent<ChangeParent>, 'totalCount'> & { deltaToken: string | null };

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/types.js';
+import type { FeedDeps } from '../changes/feed.js';
 import type { Loaders } from '../loaders/index.js';
 import type { CallMeter } from '../observability/call-meters.js';
 import type { RequestScope } from '../observability/request-scope.js';
@@ -18,6 +19,8 @@ export interface GatewayContext {
   caller: Caller | null;
   provisioning: Provisioning;
   audit: AuditLog;
+  /** What the change feed reads: the platform's audit log and the gateway's trail (absent when a test builds a context by hand). */
+  feed?: FeedDeps;
   maxPageSize: number;
   requestId: string;
   /** The HTTP request's observability scope (absent when a test builds a context by hand). */

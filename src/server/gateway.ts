@@ -251,6 +251,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
         caller: caller ?? (config.auth.anonymousReads ? ANONYMOUS : null),
         provisioning: root.provisioning,
         audit: root.audit,
+        feed: { client, trail: root.audit, rootOrgId, ownClientId: anypoint.clientId, call: { signal: calls.signal, requestId } },
         maxPageSize: config.graphql.maxPageSize,
         requestId,
         scope: observability.scopeOf(req),

@@ -6,7 +6,8 @@ import { requireOrg } from './organizations.js';
  * The Audit Log Query API (anypoint/specs/official/audit-log-query.yaml): POST a logQuery,
  * filters ANDed, startDate required, offset paging (limit 1..200) or `?cursorPagination=true`
  * with the cursor sent back in the body (none on an empty page), and a `.csv` variant (limit up
- * to 300,000). The per-minute budget (503) is applied by the server before the handler.
+ * to 300,000). An organization's log includes its business groups' entries. The per-minute
+ * budget (503) is applied by the server before the handler.
  */
 
 const BASE = '/audit/v2/organizations/{orgId}/query';
@@ -70,6 +71,11 @@ function matches(entry: AuditLogEntry, q: LogQuery): boolean {
   return true;
 }
 
+function descendants(ctx: RouteContext, orgId: string): string[] {
+  const children = ctx.store.orgChildIds(orgId);
+  return [...children, ...children.flatMap((id) => descendants(ctx, id))];
+}
+
 const encodeCursor = (entry: AuditLogEntry) => Buffer.from(`e:${entry.id}`).toString('base64url');
 
 function decodeCursor(cursor: string): string {
@@ -97,8 +103,10 @@ function query(csv: boolean) {
     const cursorPaging = boolParam(ctx.query, 'cursorPagination', false);
     const includeTotal = boolParam(ctx.query, 'doIncludeTotal', false);
     const versioned = boolParam(ctx.query, 'getVersionedObjectsInLogs', false);
-    // Entries are appended in id order, which is time order.
-    let entries = ctx.store.auditLog.filter((e) => e.organizationId === org.id && matches(e, q));
+    // An organization's log holds its business groups' entries too (narrow with parentIds or
+    // objectIds). Entries are appended in id order, which is time order.
+    const orgs = new Set([org.id, ...descendants(ctx, org.id)]);
+    let entries = ctx.store.auditLog.filter((e) => orgs.has(e.organizationId) && matches(e, q));
     if (!q.ascending) entries = entries.reverse();
     let start = q.offset;
     if (cursorPaging && q.cursor) {
