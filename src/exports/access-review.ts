@@ -3,6 +3,8 @@ import { orgReviewInput, reviewScope } from '../access/review-inputs.js';
 import type { Loaders } from '../loaders/index.js';
 import type { OrgNode } from '../loaders/organizations.js';
 import { notFound } from '../errors.js';
+import { MembershipType } from '../graph/enums.js';
+import { enumName } from './enum-names.js';
 import { csvTable, type Column } from './csv.js';
 import { readQuery, type QueryReader } from './query.js';
 
@@ -72,11 +74,19 @@ export async function accessReviewScope(tree: Loaders, request: AccessReviewRequ
   return { orgIds, nodes: await tree.orgs.orgNodes() };
 }
 
+/**
+ * A row as the export writes it: as the GraphQL field answers it, enums by their GraphQL names
+ * (MEMBER, not Anypoint's member).
+ */
+export const exportedRow = (row: AccessReviewRow): AccessReviewRow => (row.membershipType ? { ...row, membershipType: enumName(MembershipType, row.membershipType) as never } : row);
+
 export async function* accessReviewRows(tree: Loaders, perOrg: () => Loaders, request: AccessReviewRequest, orgIds: string[]): AsyncGenerator<OrgRows> {
   const now = Date.now();
   const read = async (orgId: string): Promise<OrgRows> => {
     const input = await orgReviewInput(perOrg(), orgId, tree);
-    const rows = reviewRows(input, request.staleDays, now).filter((row) => matchesFilter(row, request.filter, now));
+    const rows = reviewRows(input, request.staleDays, now)
+      .filter((row) => matchesFilter(row, request.filter, now))
+      .map(exportedRow);
     return { orgId, rows };
   };
   let next: Promise<OrgRows> | null = orgIds[0] ? read(orgIds[0]) : null;

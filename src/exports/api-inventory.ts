@@ -2,7 +2,9 @@ import { extname } from 'node:path';
 import type { AnypointApiInstance, AnypointEnvironment, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
 import type { Loaders } from '../loaders/index.js';
 import type { OrgNode } from '../loaders/organizations.js';
+import { ApiStatus, ApiTechnology } from '../graph/enums.js';
 import { csvTable, type Column } from './csv.js';
+import { enumName } from './enum-names.js';
 
 /**
  * The API inventory as a file: every instance of every business group, with the fields of the
@@ -24,6 +26,7 @@ export interface ApiInventoryRow {
   name: string | null;
   isPublic: boolean;
   description: string | null;
+  /** As GraphQL names it (ACTIVE), or Anypoint's value when GraphQL has no name for it. */
   status: string;
   technology: string;
   /** The Exchange asset type (Api.apiType), e.g. rest-api. */
@@ -89,8 +92,8 @@ export async function inventoryRows(loaders: Loaders, { org, environments, apis 
         name: listedName ?? asset?.name ?? null,
         isPublic: api.isPublic,
         description: api.description ?? null,
-        status: api.status,
-        technology: api.technology,
+        status: enumName(ApiStatus, api.status),
+        technology: enumName(ApiTechnology, api.technology),
         type: asset?.type ?? null,
         endpoint: api.endpointUri ?? null,
         deprecated: api.deprecated,
