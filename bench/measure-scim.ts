@@ -17,6 +17,8 @@ export interface ScimRun {
   writes: number;
   failed: number;
   byRoute: Record<string, number>;
+  /** The simulator's own time on the run's calls, summed (bench/sim-control.ts). */
+  serviceMs: number;
   cpuMs: number | null;
   simulatorCpuMs: number | null;
   /** Median time of one IdP request, by kind. */
@@ -48,6 +50,7 @@ async function counted<T>(ctx: PassContext, work: () => Promise<T>): Promise<{ v
       writes: counts.writes,
       failed: counts.failed,
       byRoute: counts.byRoute,
+      serviceMs: counts.serviceMs,
       cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
       simulatorCpuMs: simBefore === null || simAfter === null ? null : simAfter - simBefore,
     },

@@ -45,6 +45,8 @@ export interface ScimPlan {
   minimum: number;
   minimumWrites: number;
   idealMs: number;
+  /** The latency the ideal charges per call (the mean of the configured range). */
+  latencyMs: number;
   /** How the minimum and the ideal were worked out, for the report. */
   derivation: string;
 }
@@ -115,6 +117,7 @@ export function syncPlan(n: number, firstInProcess: boolean, latency: Latency): 
     minimum: sum(byRoute),
     minimumWrites: writesOf(byRoute),
     idealMs: chain,
+    latencyMs: mean(latency),
     derivation: `${n} x (1 lookup search + 1 create search + 1 POST)${firstInProcess ? ' + 1 teams listing (root team id, once per process)' : ''}; ideal ceil(${n} / ${IDP_CONCURRENCY}) x 3 x ${mean(latency)} ms${firstInProcess ? ` + ${Math.round(waveMs(1, 1, latency))} ms` : ''}`,
   };
 }
@@ -152,6 +155,7 @@ export function groupPushPlan(n: number, rootTeams: number, writeConcurrency: nu
     minimum: sum(byRoute),
     minimumWrites: writesOf(byRoute),
     idealMs: idealMs(create, writeConcurrency, latency) + patches,
+    latencyMs: mean(latency),
     derivation: `1 hierarchy + ${teamPages} teams page + 1 POST team + ${memberPages} member-list pages + ${n} PUT member (${batches.length} PATCHes); ideal (hierarchy + teams) -> POST team -> ${batches.length} x (members listing, then ceil(${PATCH_BATCH} / ${writeConcurrency}) waves)`,
   };
 }
@@ -169,6 +173,7 @@ export function importPlan(orgUsers: number, cap: number, latency: Latency): Sci
     minimum: sum(byRoute),
     minimumWrites: 0,
     idealMs: idealMs(listing('GET users', orgUsers), cap, latency),
+    latencyMs: mean(latency),
     derivation: `${orgUsers} users of the SCIM org = ${pagesFor(orgUsers)} pages of 500, once; ${Math.ceil(orgUsers / IMPORT_PAGE)} SCIM pages of ${IMPORT_PAGE}`,
   };
 }

@@ -15,6 +15,8 @@ export interface UpstreamCounts {
   /** Responses that were not 2xx (rate limits, faults, errors): should stay 0. */
   failed: number;
   byRoute: Record<string, number>;
+  /** The simulator's own time on those calls (arrival to response written, latency included), summed. */
+  serviceMs: number;
 }
 
 interface CountRow {
@@ -22,6 +24,7 @@ interface CountRow {
   route: string;
   status: number | string;
   count: number;
+  serviceMs?: number;
 }
 
 export class SimControl {
@@ -36,12 +39,13 @@ export class SimControl {
     const res = await fetch(`${this.url}/__sim/counts`, { signal: AbortSignal.timeout(10_000) });
     if (res.status !== 200) throw new Error(`reading the simulator's counters answered ${res.status}`);
     const { routes } = (await res.json()) as { routes: CountRow[] };
-    const counts: UpstreamCounts = { total: 0, writes: 0, failed: 0, byRoute: {} };
+    const counts: UpstreamCounts = { total: 0, writes: 0, failed: 0, byRoute: {}, serviceMs: 0 };
     for (const row of routes) {
       if (row.route === TOKEN_ROUTE) continue;
       const key = `${row.method} ${row.route}`;
       counts.byRoute[key] = (counts.byRoute[key] ?? 0) + row.count;
       counts.total += row.count;
+      counts.serviceMs += row.serviceMs ?? 0;
       if (row.method !== 'GET') counts.writes += row.count;
       if (typeof row.status !== 'number' || row.status >= 300) counts.failed += row.count;
     }

@@ -17,8 +17,16 @@ export interface ScimScenarioSummary {
   /** The first measured round's plan (its derivation and by-route minimum). */
   plan: ScimPlan | null;
   wallMs: Spread | null;
-  /** Wall time over the round's ideal. */
+  /** Wall time over the round's ideal (configured latency per call). */
   ratio: Spread | null;
+  /**
+   * Wall time over the ideal at the simulator's measured time per call instead: the ideal scaled
+   * by (the run's summed service time / its calls) / the configured latency. What is left over
+   * is the gateway's own overhead.
+   */
+  measuredRatio: Spread | null;
+  /** The measured ideal of the first measured round. */
+  measuredIdealMs: number | null;
   /** Each round's counted calls and its minimum. */
   calls: Array<{ round: number; counted: number; minimum: number; writes: number; differences: RouteDifference[] }>;
   /** Counted calls by route, of the first measured round. */
@@ -46,6 +54,12 @@ const TITLES: Record<ScimScenarioId, string> = {
   'scim-group-push': 'Group push (POST /Groups, then PATCHes of 100 members)',
 };
 
+/** The ideal at the simulator's measured time per call (its own service time, latency included). */
+export function measuredIdealMs(run: ScimRun, plan: ScimPlan): number {
+  if (!run.calls || !plan.latencyMs || !run.serviceMs) return plan.idealMs;
+  return plan.idealMs * (run.serviceMs / run.calls / plan.latencyMs);
+}
+
 const pick = (r: ScimRoundResult, id: ScimScenarioId) => (id === 'scim-sync' ? r.sync : id === 'scim-import' ? r.import : r.push);
 
 function scenario(rounds: ScimRoundResult[], id: ScimScenarioId): ScimScenarioSummary {
@@ -60,6 +74,8 @@ function scenario(rounds: ScimRoundResult[], id: ScimScenarioId): ScimScenarioSu
     plan: ok[0]?.run.plan ?? null,
     wallMs: spread(ok.map((x) => x.run.wallMs)),
     ratio: spread(ok.map((x) => x.run.wallMs / x.run.plan.idealMs)),
+    measuredRatio: spread(ok.map((x) => x.run.wallMs / measuredIdealMs(x.run, x.run.plan))),
+    measuredIdealMs: ok[0] ? measuredIdealMs(ok[0].run, ok[0].run.plan) : null,
     calls: ok.map((x) => ({ round: x.round, counted: x.run.calls, minimum: x.run.plan.minimum, writes: x.run.writes, differences: routeDifferences(x.run.byRoute, x.run.plan.byRoute) })),
     byRoute: ok[0]?.run.byRoute ?? null,
     cpuMs: spread(ok.map((x) => x.run.cpuMs)),

@@ -76,12 +76,15 @@ function scimChecks(passes: PassSummary[]): TargetCheck[] {
   });
   for (const id of ['scim-sync', 'scim-group-push'] as const) {
     checks.push({
-      target: `SCIM ${id === 'scim-sync' ? 'sync' : 'group push'} of ${passes[0]?.scim.users ?? 'n/a'}: wall time <= ${TARGETS.scimWriteRatio} x ideal`,
+      target: `SCIM ${id === 'scim-sync' ? 'sync' : 'group push'} of ${passes[0]?.scim.users ?? 'n/a'}: wall time <= ${TARGETS.scimWriteRatio} x ideal at the simulator's measured time per call (configured-latency ratio beside it)`,
       scope: id,
       ...across(passes, (p) => {
         const s = scenario(p, id);
-        if (!s.ratio || !s.wallMs || !s.plan) return { text: 'not measured', met: null };
-        return { text: `${x(s.ratio.median)} (${ms(s.wallMs.median)} vs ${ms(s.plan.idealMs)})`, met: s.ratio.median <= TARGETS.scimWriteRatio };
+        if (!s.ratio || !s.measuredRatio || !s.wallMs || !s.plan) return { text: 'not measured', met: null };
+        return {
+          text: `${x(s.measuredRatio.median)} measured (${ms(s.wallMs.median)} vs ${ms(s.measuredIdealMs ?? s.plan.idealMs)}); ${x(s.ratio.median)} of the configured-latency ideal (${ms(s.plan.idealMs)})`,
+          met: s.measuredRatio.median <= TARGETS.scimWriteRatio,
+        };
       }),
     });
   }

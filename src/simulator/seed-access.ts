@@ -70,6 +70,12 @@ export function seedAccess(store: SimStore, random: Random, now: number): void {
     if (high && production) {
       store.teamRoles.push({ teamId: high.team_id, role_id: byName('Manage API Configuration').role_id, context_params: { org: org.id, envId: production.id } });
     }
+    // A disabled user still in a team: the leftover a review exists to catch.
+    const disabled = users.find((u) => !u.enabled);
+    const kept = teams.find((t) => t !== root);
+    if (disabled && kept && !store.membersOf(kept.team_id).has(disabled.id)) {
+      store.membersOf(kept.team_id).set(disabled.id, { teamId: kept.team_id, userId: disabled.id, membership_type: 'member', is_assigned_via_external_groups: false, created_at: at, updated_at: at });
+    }
     const mapped = teams.find((t) => t !== root);
     if (mapped) {
       store.groupMappings.set(mapped.team_id, [

@@ -222,8 +222,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // Matched once here, for the counters, and handed to dispatch.
     const routed = router.match(req.method ?? 'GET', url.pathname);
     const route = routed.match?.def.template ?? 'unmatched';
+    const arrived = performance.now();
     dispatch(req, res, url, routed)
-      .then((outcome) => counters.record(req.method ?? 'GET', route, outcome))
+      .then((outcome) => counters.record(req.method ?? 'GET', route, outcome, performance.now() - arrived))
       .catch((error: unknown) => {
         options.onError?.(error);
         if (!res.headersSent) send(res, { status: 500, body: { status: 500, message: 'Internal server error' } }, {});

@@ -7,6 +7,7 @@ import { EXAMPLE_QUERY } from '../../src/server/graphiql.js';
 import { CALLS_HEADER, ESTIMATE_HEADER } from '../../src/server/cost/demand-control-plugin.js';
 import { hashApiKey } from '../../src/server/api-keys.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
+import { coldRun, expectBracketed, post, type Case } from './cost-support.js';
 
 /**
  * Demand control against a real gateway over the simulator: the estimate made before a query
@@ -15,30 +16,18 @@ import { startStack, type Stack } from '../helpers/gateway.js';
  * Before it, a 330-byte query made 6,451 upstream calls on the large preset, and 20 at once
  * 44,641, all of them spending the connected app's shared Anypoint rate limit.
  */
-type Case = { name: string; query: string; variables?: Record<string, unknown> };
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-
-/** Runs the query cold (Cache-Control: no-cache) and reads demand control's two headers. */
-async function coldRun(stack: Stack, c: Case, headers: Record<string, string> = {}) {
-  const res = await post(stack.gw.gateway.graphqlUrl, { query: c.query, variables: c.variables }, { 'cache-control': 'no-cache', ...headers });
-  const body = (await res.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
-  return { status: res.status, body, estimate: Number(res.headers.get(ESTIMATE_HEADER)), actual: Number(res.headers.get(CALLS_HEADER)) };
-}
-
 /** The operations of the GraphiQL page's example document, one document each. */
 function graphiqlExamples(): Case[] {
   const document = parse(EXAMPLE_QUERY);
   return document.definitions.map((def) => ({ name: `GraphiQL ${(def as OperationDefinitionNode).name?.value}`, query: print(def) }));
 }
 
-/** README's read examples that need no placeholder id (the mutations are checked separately). */
+/** README's read examples that need no placeholder id (the mutations are checked separately; the auditor's in test/access). */
 function readmeQueries(): Case[] {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   return [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
     .map((m) => m[1]!)
-    .filter((q) => !/^\s*mutation/.test(q) && !/auditEvents/.test(q) && !/[A-Z]+-ID/.test(q))
+    .filter((q) => !/^\s*mutation/.test(q) && !/auditEvents|accessReview/.test(q) && !/[A-Z]+-ID/.test(q))
     .map((query, i) => ({ name: `README query ${i + 1}`, query }));
 }
 
@@ -48,21 +37,6 @@ function benchCases(view: PlatformView): Case[] {
 
 async function platformView(stack: Stack): Promise<PlatformView> {
   return new PlatformView((await (await fetch(`${stack.sim.url}/__sim/state`)).json()) as SimState);
-}
-
-/** Every example, twice cold: the first run teaches the gateway the sizes the query touches. */
-async function expectBracketed(stack: Stack, cases: Case[]) {
-  const seen: string[] = [];
-  for (const c of cases) {
-    await coldRun(stack, c);
-    const run = await coldRun(stack, c);
-    expect(run.body.errors, `${c.name}: ${JSON.stringify(run.body.errors)}`).toBeUndefined();
-    expect(run.actual, `${c.name} made upstream calls`).toBeGreaterThan(0);
-    expect(run.estimate, `${c.name}: estimate ${run.estimate} >= actual ${run.actual}`).toBeGreaterThanOrEqual(run.actual);
-    expect(run.estimate, `${c.name}: estimate ${run.estimate} <= 3 x actual ${run.actual}`).toBeLessThanOrEqual(3 * run.actual);
-    seen.push(c.name);
-  }
-  return seen;
 }
 
 const PROVISIONER_KEY = 'agk_demand_control_provisioner_key_0123456789';

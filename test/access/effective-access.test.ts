@@ -117,6 +117,32 @@ describe('accessReview', () => {
     expect(mine.find((r: any) => r.environmentId === f.productionEnvId).environmentName).toBe('Production');
   });
 
+  it('reads the organization\'s routes once, whatever the number of users (the minimum, route by route)', async () => {
+    await f.stack.resetCounts();
+    const { errors } = await f.stack.gw.gql(REVIEW, { first: 500 }, { ...auditor, 'cache-control': 'no-cache' });
+    expect(errors).toBeUndefined();
+    const { byRoute } = await f.stack.upstream();
+    const store = f.stack.store;
+    const org = '/accounts/api/organizations/{orgId}';
+    const teams = store.teamsOf(f.stack.rootOrgId).length;
+    const groups = [...store.roleGroups.values()].filter((g) => g.org_id === f.stack.rootOrgId).length;
+    expect({ teams, groups }).toEqual({ teams: 5, groups: 2 });
+    expect(byRoute).toEqual({
+      [`GET ${org}/hierarchy`]: 1, // the business groups in scope, and their names
+      [`GET ${org}`]: 1, // environment names
+      [`GET ${org}/users`]: 1, // every user: one page of 500
+      [`GET ${org}/teams`]: 1, // the team tree
+      [`GET ${org}/teams/{teamId}/members`]: teams, // who is in each team
+      [`GET ${org}/teams/{teamId}/roles`]: teams, // what each team grants
+      [`GET ${org}/rolegroups`]: 1,
+      [`GET ${org}/rolegroups/{roleGroupId}/roles`]: groups,
+      [`GET ${org}/rolegroups/{roleGroupId}/users`]: groups,
+      ['POST /accounts/api/roles/users/search']: 1, // every direct grant of the org at once
+      ['GET /accounts/api/roles']: 1, // role names for the search's role ids
+      [`GET ${org}/connectedApplications`]: 1,
+    });
+  });
+
   it('lists connected apps as principals, one row per scope, admin scopes privileged', async () => {
     const { data } = await f.stack.gw.gql(REVIEW, { first: 500, filter: { principalType: 'APP' } }, auditor);
     const rows = data!.accessReview.nodes;

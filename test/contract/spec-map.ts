@@ -92,6 +92,7 @@ export const SPEC_OPERATIONS: Record<string, Omit<OperationRef, 'method'>> = {
   'GET /accounts/api/organizations/{orgId}/users/{userId}/identityProviderProfiles': { file: AM, path: `${AM_ORG}/users/{userId}/identityProviderProfiles` },
   'GET /accounts/api/organizations/{orgId}/teams/{teamId}/groupmappings': { file: AM, path: `${AM_ORG}/teams/{teamId}/groupmappings` },
   'POST /accounts/api/roles/users/search': { file: AM, path: '/roles/users/search' },
+  'GET /accounts/api/roles/{roleId}/users': { file: AM, path: '/roles/{roleId}/users' },
   'GET /accounts/api/organizations/{orgId}/connectedApplications': { file: AM, path: `${AM_ORG}/connectedApplications` },
 
   'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis': { file: 'apim.openapi.yaml', path: APIS },

@@ -9,7 +9,7 @@ export interface SimHarness {
   /** fetch against the simulator with the given bearer token. */
   get(path: string, token: string): Promise<Response>;
   send(method: string, path: string, token: string, body?: unknown): Promise<Response>;
-  counts(): Promise<{ total: number; routes: Array<{ method: string; route: string; status: number | string; count: number }> }>;
+  counts(): Promise<{ total: number; routes: Array<{ method: string; route: string; status: number | string; count: number; serviceMs: number }> }>;
   close(): Promise<void>;
 }
 

@@ -46,11 +46,11 @@ describe('request counters', () => {
     const snapshot = await h.counts();
     expect(snapshot.routes).toEqual(
       expect.arrayContaining([
-        { method: 'GET', route: USERS_TEMPLATE, status: 200, count: 2 },
-        { method: 'GET', route: USERS_TEMPLATE, status: 401, count: 1 },
-        { method: 'GET', route: USER_TEMPLATE, status: 200, count: 1 },
-        { method: 'GET', route: USER_TEMPLATE, status: 404, count: 1 },
-        { method: 'POST', route: USERS_TEMPLATE, status: 201, count: 1 },
+        { method: 'GET', route: USERS_TEMPLATE, status: 200, count: 2, serviceMs: expect.any(Number) },
+        { method: 'GET', route: USERS_TEMPLATE, status: 401, count: 1, serviceMs: expect.any(Number) },
+        { method: 'GET', route: USER_TEMPLATE, status: 200, count: 1, serviceMs: expect.any(Number) },
+        { method: 'GET', route: USER_TEMPLATE, status: 404, count: 1, serviceMs: expect.any(Number) },
+        { method: 'POST', route: USERS_TEMPLATE, status: 201, count: 1, serviceMs: expect.any(Number) },
       ]),
     );
     expect(snapshot.total).toBe(6);
@@ -83,6 +83,20 @@ describe('request counters', () => {
     await h.get(usersPath(rootOrgId), token);
     expect(await countOf('GET', USERS_TEMPLATE, 503)).toBe(2);
     expect(await countOf('GET', USERS_TEMPLATE, 200)).toBe(1);
+  });
+
+  it('sums the time it spent on each route, injected latency included (what a benchmark ideal counts)', async () => {
+    await setFaults({ latency: { minMs: 30, maxMs: 30 }, rules: [] });
+    try {
+      await h.get(usersPath(rootOrgId), token);
+      await h.get(usersPath(rootOrgId), token);
+    } finally {
+      await setFaults({ latency: { minMs: 0, maxMs: 0 }, rules: [] });
+    }
+    const row = (await h.counts()).routes.find((r) => r.route === USERS_TEMPLATE && r.status === 200)!;
+    expect(row.count).toBe(2);
+    expect(row.serviceMs).toBeGreaterThanOrEqual(59);
+    expect(row.serviceMs).toBeLessThan(2 * 30 + 1000);
   });
 
   it('resets to zero on DELETE /__sim/counts and POST /__sim/counts/reset', async () => {

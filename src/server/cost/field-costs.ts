@@ -39,8 +39,8 @@ export type Args = Record<string, unknown>;
 export type FieldCost = (scope: Scope, args: Args, cx: CostContext) => Scope | null;
 
 const pages = PlatformSizes.pages;
-const idOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const firstOf = (args: Args, fallback: number): number => (typeof args.first === 'number' ? Math.max(0, args.first) : fallback);
+export const idOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+export const firstOf = (args: Args, fallback: number): number => (typeof args.first === 'number' ? Math.max(0, args.first) : fallback);
 
 /** The org an environment belongs to, when the gateway has seen it. */
 const orgOfEnv = (cx: CostContext, envId: string | undefined) => (envId ? cx.sizes.envOrg.get(envId) : undefined);
@@ -58,7 +58,7 @@ function environmentLookup(cx: CostContext, n: number, org: string | undefined):
 }
 
 /** Calls for a per-organization list (users, teams) over the scope's orgs. */
-function perOrgList(cx: CostContext, scope: Scope, cls: 'usersList' | 'teamsList', table: 'users' | 'teams'): number {
+export function perOrgList(cx: CostContext, scope: Scope, cls: 'usersList' | 'teamsList', table: 'users' | 'teams'): number {
   const sizes = cx.sizes[table];
   if (scope.org) {
     cx.tally.add(cls, scope.org, pages(sizes.of(scope.org)));
@@ -70,7 +70,7 @@ function perOrgList(cx: CostContext, scope: Scope, cls: 'usersList' | 'teamsList
 }
 
 /** loadUserNear: looked up in the org that references them (Tally prices the batches). */
-function usersNear(cx: CostContext, scope: Scope, users: number): void {
+export function usersNear(cx: CostContext, scope: Scope, users: number): void {
   cx.tally.add('userNear', scope.org ?? ANY, users);
 }
 
@@ -107,13 +107,13 @@ const organizationTree: FieldCost = (scope, _args, cx) => {
 };
 
 /** The scope's distinct organizations, as a scope of one object per org (for per-org listings under it). */
-function perOrg(cx: CostContext, scope: Scope): Scope {
+export function perOrg(cx: CostContext, scope: Scope): Scope {
   const orgs = scope.org ? 1 : scope.all ? cx.sizes.organizations : Math.min(scope.n, cx.sizes.organizations);
   return { n: orgs, org: scope.org, all: scope.all };
 }
 
 /** A connection's scope: `nodes` objects across `parents` connections. */
-const connection = (nodes: number, inner: Omit<Scope, 'n'>, parents = 1): Scope => ({ ...inner, n: nodes, connections: parents });
+export const connection = (nodes: number, inner: Omit<Scope, 'n'>, parents = 1): Scope => ({ ...inner, n: nodes, connections: parents });
 
 export const FIELD_COSTS: Record<string, FieldCost> = {
   'Query.viewer': (scope) => ({ n: scope.n }),
@@ -258,7 +258,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
 };
 
 /** teamById for teams of one org: one GET for a lone team, else the org's team listing. */
-function teamsNear(cx: CostContext, scope: Scope): void {
+export function teamsNear(cx: CostContext, scope: Scope): void {
   if (scope.n <= 1) cx.tally.add('teamGet', ANY, scope.n);
   else perOrgList(cx, perOrg(cx, scope), 'teamsList', 'teams');
 }

@@ -25,6 +25,16 @@ export type CallClass =
   | 'apiPolicies'
   | 'apiContracts'
   | 'apiTiers'
+  /** A user's own access routes (direct roles, role groups, teams): 3 per user. */
+  | 'userAccess'
+  /** An organization's role groups, then each group's roles and users. */
+  | 'roleGroups'
+  /** One role group's roles (a user's access read on its own). */
+  | 'roleGroupRoles'
+  /** The role-assignment search for an organization's direct grants. */
+  | 'roleSearch'
+  | 'roleCatalogue'
+  | 'connectedApps'
   | 'assetSearch'
   | 'assetGet'
   | 'spec'
@@ -67,6 +77,14 @@ export class Tally {
 const pages = PlatformSizes.pages;
 
 /**
+ * An organization's role groups: the listing, then each group's roles and users. Role groups are
+ * few (an org starts with none; Anypoint's defaults and a handful of admin-made ones), and the
+ * gateway does not learn their number, so this assumes 3 per organization: 1 + 3 x 2 calls.
+ */
+export const ASSUMED_ROLE_GROUPS = 3;
+export const ROLE_GROUP_CALLS = 1 + 2 * ASSUMED_ROLE_GROUPS;
+
+/**
  * `units` user lookups in one org (userById): with the org's size known, a batch lists the org
  * when that takes fewer pages than the batch has users, and once listed every later lookup reads
  * the listing; with the size unknown, batches up to the single-GET limit are GETs, a larger one
@@ -91,6 +109,10 @@ function entityCap(cls: CallClass, id: string, sizes: PlatformSizes): number {
       return pages(sizes.apisPerEnv.of(id));
     case 'assetSearch':
       return Number.POSITIVE_INFINITY;
+    case 'userAccess':
+      return 3;
+    case 'roleGroups':
+      return ROLE_GROUP_CALLS;
     case 'write':
       return Number.POSITIVE_INFINITY;
     default:
@@ -106,7 +128,12 @@ function classCap(cls: CallClass, sizes: PlatformSizes): number {
   const apis = sizes.apisPerEnv.total(envs);
   switch (cls) {
     case 'tree':
+    case 'roleCatalogue':
       return 1;
+    case 'roleGroups':
+    case 'roleSearch':
+    case 'connectedApps':
+      return orgs * entityCap(cls, ANY, sizes);
     case 'orgDetail':
       return orgs;
     case 'usersList':

@@ -358,5 +358,24 @@ export const accessRoutes: RouteDef[] = [
     },
   },
   { method: 'POST', template: '/accounts/api/roles/users/search', scope: 'read:roles', errorStyle: 'status', handler: searchUsersByRole },
+  {
+    method: 'GET',
+    template: '/accounts/api/roles/{roleId}/users',
+    scope: 'read:roles',
+    errorStyle: 'status',
+    handler: (ctx) => {
+      // The spec gives this route no schema: the users holding the role straight, with those assignments.
+      const roleId = ctx.params.roleId!;
+      if (!ctx.store.roles.has(roleId)) throw notFound(`Role ${roleId}`);
+      const held = ctx.store.userRoles.filter((r) => r.role_id === roleId);
+      const users = [...new Set(held.map((r) => r.userId))]
+        .map((id) => ctx.store.liveUser(id))
+        .filter((u): u is UserRecord => u !== undefined)
+        .sort((a, b) => a.username.localeCompare(b.username));
+      return dataEnvelope(users, pageParams(ctx.query, 25), (page) =>
+        page.map((user) => ({ ...memberView(user), assignments: held.filter((r) => r.userId === user.id).map((r) => ({ role_id: r.role_id, context_params: r.context_params, created_at: r.created_at })) })),
+      );
+    },
+  },
   { method: 'GET', template: `${ORG}/connectedApplications`, scope: 'read:organization', errorStyle: 'status', handler: connectedAppsOfOrg },
 ];

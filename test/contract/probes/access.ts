@@ -91,6 +91,12 @@ export const accessProbes: Probe[] = [
       ]),
   },
   {
+    route: 'GET /accounts/api/roles/{roleId}/users',
+    name: 'lists the users holding a role',
+    status: 200,
+    run: (ctx) => ctx.get('/accounts/api/roles/d74ef94a-4292-4896-b860-b05bd7f90d6d/users'),
+  },
+  {
     route: 'GET /accounts/api/organizations/{orgId}/connectedApplications',
     name: 'lists an organization\'s connected apps with their scopes',
     status: 200,
