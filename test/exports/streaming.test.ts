@@ -95,7 +95,7 @@ describe('streamed exports', () => {
       const next = await fetch(`${gw.gateway.url}/exports/api-inventory.jsonl`, { headers: { 'x-api-key': KEYS.reader } });
       expect(next.status).toBe(429);
       expect(next.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect((await next.json()).error.code).toBe('CALLER_BUDGET_EXCEEDED');
+      expect(((await next.json()) as { error: { code: string } }).error.code).toBe('CALLER_BUDGET_EXCEEDED');
     } finally {
       await gw.close();
     }
