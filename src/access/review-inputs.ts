@@ -14,12 +14,16 @@ export async function reviewScope(loaders: Loaders, organizationId: string, incl
   return under(node.id);
 }
 
-/** One business group's share of a review: its access picture, apps, and the names rows show. */
-export async function orgReviewInput(loaders: Loaders, orgId: string): Promise<OrgReviewInput> {
+/**
+ * One business group's share of a review: its access picture, apps, and the names rows show.
+ * `tree` reads the business group tree (the names): an export reads each org with loaders of
+ * its own, dropped after it, and the tree once, with the loaders of the whole export.
+ */
+export async function orgReviewInput(loaders: Loaders, orgId: string, tree: Loaders = loaders): Promise<OrgReviewInput> {
   const [access, apps, nodes, environments] = await Promise.all([
     loaders.access.orgAccess(orgId),
     loaders.access.connectedAppsOf(orgId),
-    loaders.orgs.orgNodes(),
+    tree.orgs.orgNodes(),
     loaders.orgs.environmentsOf(orgId),
   ]);
   const orgNames = new Map(nodes.map((n) => [n.id, n.name]));

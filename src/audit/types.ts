@@ -1,9 +1,11 @@
 /**
  * The audit trail's records. Every mutation writes an intent before its first upstream write and
  * an outcome after it, both carrying the same attemptId. An intent left without an outcome (the
- * process died in between) is reported as interrupted by the next start.
+ * process died in between) is reported as interrupted by the next start. An export (GET
+ * /exports/...) writes one record when it ends: who exported what, with which filters, how many
+ * rows, and whether it finished.
  */
-export type AuditKind = 'intent' | 'outcome' | 'interrupted';
+export type AuditKind = 'intent' | 'outcome' | 'interrupted' | 'export';
 
 export type AuditStatus = 'SUCCEEDED' | 'FAILED' | 'REJECTED' | 'DRY_RUN' | 'INTERRUPTED';
 

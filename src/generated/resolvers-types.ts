@@ -278,6 +278,8 @@ export type AuditEventFilter = {
 };
 
 export enum AuditEventKind {
+  /** An export (GET /exports/...) ended: input has its path, format and filters, result its rows. */
+  Export = 'EXPORT',
   /** Written before the first upstream write. */
   Intent = 'INTENT',
   /** Reported at start for an intent whose process died before its outcome. */
@@ -885,7 +887,7 @@ export type Query = {
    * as its own listing orders them. Paging runs over that one list, so totalCount is the platform's.
    */
   apis?: Maybe<ApiConnection>;
-  /** The audit trail of provisioning, oldest first. Needs the auditor role. */
+  /** The audit trail of provisioning and exports, oldest first. Needs the auditor role. */
   auditEvents?: Maybe<AuditEventConnection>;
   /**
    * Platform changes of a business group and the business groups under it, from Anypoint's audit

@@ -30,6 +30,7 @@ import { responseCachePlugin } from './response-cache-plugin.js';
 import { createSchema } from './schema.js';
 import { openScim } from './scim-root.js';
 import { createReportsHandler } from '../reports/http.js';
+import { createExportHandler } from '../exports/http.js';
 
 /** Where the gateway reports what operators need to know; `serve` implements it on pino (observability/logger.ts). */
 export interface GatewayLogger {
@@ -228,10 +229,22 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     meters: observability.meters,
     logger,
   });
+  const exports = createExportHandler({
+    authenticate: (headers) => authenticator.authenticate(headers),
+    loaders: (requestId, signal) => createLoaders({ ...loaderOptions, signal, requestId, onRead: observeRead }),
+    rootOrgId,
+    budget,
+    meters: observability.meters,
+    audit: root.audit,
+    instanceId: root.instanceId,
+    logger,
+    onAuditError: observability.onAuditError,
+  });
   const handler = createHttpHandler({
     apollo,
     scim,
     reports: createReportsHandler({ demoAuditorKey: demoKeys?.auditor ?? null }),
+    exports,
     ready: async () => Boolean(await client.tokens.getToken()),
     metrics: () => observability.metrics.scrape(),
     authenticate: (headers) => authenticator.authenticate(headers),

@@ -10,10 +10,11 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.j
 import { declaredLength, readBody, refuseBody } from './request-body.js';
 import { SCIM_PREFIX } from '../scim/http.js';
 import { REPORTS_PREFIX } from '../reports/http.js';
+import { EXPORTS_PREFIX } from '../exports/http.js';
 
 /**
  * The gateway's HTTP surface on Node's own server: /graphql (GraphQL over GET and POST, GraphiQL
- * for browsers), GraphiQL's assets, /scim/v2, /healthz, /readyz and /metrics.
+ * for browsers), GraphiQL's assets, /scim/v2, /exports, /healthz, /readyz and /metrics.
  */
 export interface HttpHandlerOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -39,6 +40,8 @@ export interface HttpHandlerOptions {
   scim?: (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void>;
   /** The report pages (/reports/access-review): static, credential-free; their data comes from /graphql. */
   reports?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  /** The file exports (/exports/...): they authenticate and answer on their own, with JSON refusals. */
+  exports?: (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void>;
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -84,6 +87,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     }
     if (options.scim && (url.pathname === SCIM_PREFIX || url.pathname.startsWith(`${SCIM_PREFIX}/`))) return options.scim(req, res, url, requestId);
     if (options.reports && url.pathname.startsWith(`${REPORTS_PREFIX}/`)) return options.reports(req, res, url);
+    if (options.exports && url.pathname.startsWith(`${EXPORTS_PREFIX}/`)) return options.exports(req, res, url, requestId);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is at /graphql` });
 
     const accept = String(req.headers.accept ?? '');

@@ -34,6 +34,8 @@ export interface ProvisioningRoot {
   auditPath: string | null;
   /** Interrupted attempts found at start. */
   interrupted: AuditRecord[];
+  /** This process, as its audit records name it. */
+  instanceId: string;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,7 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
       locks,
       auditPath: config.databaseUrl ? null : paths.audit,
       interrupted,
+      instanceId,
       close: async () => {
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn('provisioning store close failed', { error: String(error) }));
       },

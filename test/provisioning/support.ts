@@ -99,7 +99,7 @@ export const AUDIT_QUERY = `query($filter: AuditEventFilter, $first: Int, $after
 export interface AuditEventView {
   id: string;
   attemptId: string;
-  kind: 'INTENT' | 'OUTCOME' | 'INTERRUPTED';
+  kind: 'INTENT' | 'OUTCOME' | 'INTERRUPTED' | 'EXPORT';
   at: string;
   actor: string;
   action: string;

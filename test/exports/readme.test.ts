@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_REVIEW_COLUMNS } from '../../src/exports/access-review.js';
+import { API_INVENTORY_COLUMNS } from '../../src/exports/api-inventory.js';
+import { BATON_COLUMNS } from '../../src/exports/baton.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('README documents the exports as written', () => {
+  it('lists each CSV column order exactly as the code writes it', () => {
+    const start = readme.indexOf('## Exports');
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 3));
+    const rows = Object.fromEntries([...section.matchAll(/^\| (\S+) \| `([^`]+)` \|$/gm)].map((m) => [m[1], m[2]!.split(',')]));
+    expect(rows).toEqual({
+      'access-review.csv': ACCESS_REVIEW_COLUMNS.map((c) => c.header),
+      'access-review.csv?format=baton': [...BATON_COLUMNS],
+      'api-inventory.csv': API_INVENTORY_COLUMNS.map((c) => c.header),
+    });
+  });
+
+  it('has the access review export subsection with the baton mapping of every record type', () => {
+    const start = readme.indexOf('### Export the access review');
+    expect(start).toBeGreaterThan(readme.indexOf('## Run an access review'));
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    for (const kind of ['user', 'resource', 'entitlement', 'direct_user_grant']) expect(section).toContain(`| \`${kind}\``);
+  });
+});
