@@ -54,7 +54,10 @@ export const changes: QueryResolvers['changes'] = async (_, args, ctx) => {
   const orgIds = await scopeOf(ctx, orgId);
   const { first } = pageBounds({ first: args.first }, ctx.maxPageSize);
   if (args.after && args.since) throw badInput('Give after or since, not both');
-  const start = args.after ? decodePosition(args.after, orgId) : startAt(orgId, args.since ? Date.parse(args.since) : Date.now() - DAY_MS);
+  // The DateTime scalar hands over a Date (a string only from a hand-built context).
+  const since = args.since ? new Date(args.since as unknown as Date | string).getTime() : Date.now() - DAY_MS;
+  if (Number.isNaN(since)) throw badInput('since is not a time');
+  const start = args.after ? decodePosition(args.after, orgId) : startAt(orgId, since);
   const types = args.filter?.entityTypes?.length ? new Set<ChangeEntityType>(args.filter.entityTypes as ChangeEntityType[]) : null;
   const sources = args.filter?.sources?.length ? new Set<ChangeSource>(args.filter.sources as ChangeSource[]) : null;
   const options: FeedOptions = { first, orgIds, keep: (c: FeedChange) => (!types || types.has(c.entityType)) && (!sources || sources.has(c.source)) };
@@ -72,7 +75,7 @@ export const changes: QueryResolvers['changes'] = async (_, args, ctx) => {
 export const Change: ChangeResolvers = {
   organization: (change) => ({ id: change.organizationId }),
   user: (change, _, ctx) =>
-    change.source === 'ANYPOINT' && (change.entityType === 'USER' || change.entityType === 'MEMBERSHIP')
+    change.entityType === 'USER' || (change.source === 'ANYPOINT' && change.entityType === 'MEMBERSHIP')
       ? loadUserNear(ctx, change.entityId, change.organizationId).catch(() => null)
       : null,
   team: (change, _, ctx) => {

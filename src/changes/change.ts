@@ -77,6 +77,11 @@ export function fromGateway(record: AuditRecord, rootOrgId: string): Change | nu
   if (planned === 0) return null;
   const input = (record.input ?? {}) as Record<string, unknown>;
   const colon = record.target.indexOf(':');
+  // The result names what was written (the user made, the group's team); the target is what was asked.
+  // User mutations summarize as the user ({id, username}), changeUsername as {previousUser, user}, groups as {groupId, teamId}.
+  const result = (record.result ?? {}) as { id?: string; username?: string; user?: { id?: string; username?: string } | null; teamId?: string | null; deletedUserId?: string | null };
+  const user = result.user ?? (typeof result.id === 'string' ? { id: result.id, username: result.username } : null);
+  const target = colon === -1 ? record.target : record.target.slice(colon + 1);
   return {
     id: `gateway:${record.id}`,
     at: record.at,
@@ -84,8 +89,8 @@ export function fromGateway(record: AuditRecord, rootOrgId: string): Change | nu
     actor: record.actor,
     action: record.action,
     entityType: ENTITY_OF_ACTION[record.action] ?? 'OTHER',
-    entityId: colon === -1 ? record.target : record.target.slice(colon + 1),
-    entityName: null,
+    entityId: user?.id ?? result.teamId ?? result.deletedUserId ?? target,
+    entityName: user?.username ?? null,
     organizationId: typeof input.organizationId === 'string' ? input.organizationId : rootOrgId,
     parentId: null,
     detail: { status: record.status, writes: planned },

@@ -317,7 +317,7 @@ export type Change = {
   source: ChangeSource;
   /** The team, for TEAM, MEMBERSHIP and TEAM_ROLE changes made in Anypoint (null once deleted). */
   team?: Maybe<Team>;
-  /** The user, for USER and MEMBERSHIP changes made in Anypoint (null once removed). */
+  /** The user, for USER changes and for MEMBERSHIP changes made in Anypoint (null once removed). */
   user?: Maybe<User>;
 };
 

@@ -129,6 +129,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Query.user': (_scope, _args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1 }),
   'Query.userByUsername': (_scope, _args, cx) => (cx.tally.add('usersList', cx.rootOrgId, pages(cx.sizes.users.of(cx.rootOrgId))), { n: 1, org: cx.rootOrgId }),
   'Query.users': (_scope, args, cx) => {
+    if (args.changedSince) return changedUsersCost(cx, args);
     const org = idOf(args.organizationId) ?? cx.rootOrgId;
     const users = perOrgList(cx, { n: 1, org }, 'usersList', 'users');
     return connection(Math.min(firstOf(args, 50), users), { org });
@@ -256,6 +257,20 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
     return { n: scope.n * cx.sizes.assumedTeamsPerUser, org: scope.org, all: scope.all };
   },
 };
+
+/**
+ * users(changedSince): the audit log read from the token (resolvers/Changes.ts): typically one
+ * page of changes and the empty page that says it is current, without organizationId the
+ * business group tree too. Users come from the log itself, so nothing else is called.
+ */
+function changedUsersCost(cx: CostContext, args: Args): Scope {
+  if (!idOf(args.organizationId)) cx.tally.add('tree', 'root', 1);
+  cx.tally.add('auditQuery', ANY, CHANGE_PAGES_ASSUMED);
+  return connection(firstOf(args, 50), { org: idOf(args.organizationId) });
+}
+
+/** Pages of the audit log a read of the change feed is assumed to take (one of changes, one empty). */
+export const CHANGE_PAGES_ASSUMED = 2;
 
 /** teamById for teams of one org: one GET for a lone team, else the org's team listing. */
 export function teamsNear(cx: CostContext, scope: Scope): void {

@@ -35,6 +35,8 @@ export type CallClass =
   | 'roleSearch'
   | 'roleCatalogue'
   | 'connectedApps'
+  /** Pages of the platform's audit log (the change feed). */
+  | 'auditQuery'
   | 'assetSearch'
   | 'assetGet'
   | 'spec'
