@@ -3,6 +3,7 @@ import type { Resolvers } from '../src/generated/resolvers-types.js';
 import { AccessGrant, AccessPath, AccessReviewRow, AppScope, ConnectedApp, EffectiveTeamRole, accessReview, connectedApps, teamEffectiveRoles, userAccess } from './Access.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
 import { AuditEvent, auditEvents } from './AuditEvent.js';
+import { GroupDrift, GroupDriftItem, PushedMember, drifts, groupDrift } from './Drift.js';
 import { EmailAddress } from './EmailAddress.js';
 import { Environment } from './Environment.js';
 import { Organization } from './Organization.js';
@@ -19,7 +20,7 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,
-  Query: { ...Query, auditEvents, accessReview },
+  Query: { ...Query, auditEvents, accessReview, groupDrift, drifts },
   Mutation,
   AuditEvent,
   Viewer,
@@ -40,4 +41,7 @@ export const resolvers: Resolvers = {
   ConnectedApp,
   AppScope,
   AccessReviewRow,
+  GroupDrift,
+  GroupDriftItem,
+  PushedMember,
 };
