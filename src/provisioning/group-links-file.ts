@@ -57,9 +57,9 @@ class FileGroupLinkStore implements GroupLinkStore {
     const { orgId, groupId, teamId } = link;
     return this.change((next) => {
       const key = keyOf(orgId, groupId);
-      next.links.delete(key);
       // A link to the same team keeps what was last pushed to it; another team starts afresh.
       const before = next.links.get(key);
+      next.links.delete(key);
       const pushed = before?.teamId === teamId ? before.pushed : undefined;
       next.links.set(key, { orgId, groupId, teamId, updatedAt: new Date().toISOString(), ...(pushed ? { pushed } : {}) });
       next.claims.delete(key);
