@@ -4,6 +4,7 @@ import { AccessGrant, AccessPath, AccessReviewRow, AppScope, ConnectedApp, Effec
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
 import { Change, changes } from './Changes.js';
 import { AuditEvent, auditEvents } from './AuditEvent.js';
+import { GroupDrift, GroupDriftItem, PushedMember, drifts, groupDrift } from './Drift.js';
 import { EmailAddress } from './EmailAddress.js';
 import { Environment } from './Environment.js';
 import { Organization } from './Organization.js';
@@ -20,7 +21,7 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   JSON: JSONResolver,
   ...enumResolvers,
-  Query: { ...Query, auditEvents, accessReview, changes },
+  Query: { ...Query, auditEvents, accessReview, changes, groupDrift, drifts },
   Mutation,
   AuditEvent,
   Viewer,
@@ -42,4 +43,7 @@ export const resolvers: Resolvers = {
   AppScope,
   AccessReviewRow,
   Change,
+  GroupDrift,
+  GroupDriftItem,
+  PushedMember,
 };

@@ -1,6 +1,7 @@
 import type { CacheKind, CacheTtls } from '../loaders/read-through.js';
 import { ROLES, type Role } from '../server/roles.js';
 import type { PresetName } from '../simulator/seed.js';
+import type { RemovalGuard } from '../provisioning/removal-guard.js';
 
 /**
  * Every setting, read once from the environment, validated, and frozen (STYLE.md habit 10).
@@ -55,6 +56,8 @@ export interface GatewayConfig {
     /** How long a pushGroup waits for another push of the same group to finish. */
     lockTimeoutMs: number;
     idempotencyTtlMs: number;
+    /** Okta's safeguard against a push that empties a large team (provisioning/removal-guard.ts). */
+    removalGuard: RemovalGuard;
   };
   /** The SCIM 2.0 endpoint (/scim/v2). */
   scim: ScimConfig;
@@ -205,6 +208,18 @@ class Reader {
     return value;
   }
 
+  /** A share from 0 to 1, e.g. 0.2 (20, meant as 20%, is refused rather than read as 2000%). */
+  share(name: string, fallback: number): number {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!/^(0|1|0?\.\d+|1\.0*)$/.test(raw) || value < 0 || value > 1) {
+      this.problems.push(`${name} must be a share from 0 to 1 (e.g. 0.2), got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const raw = this.optional(name);
     if (raw === null) return fallback;
@@ -330,6 +345,10 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
       groupLinksPathSet: r.optional('GROUP_LINKS_PATH') !== null,
       lockTimeoutMs: r.int('PROVISIONING_LOCK_TIMEOUT_MS', 120_000, 100, 3_600_000),
       idempotencyTtlMs: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 604_800) * 1000,
+      removalGuard: {
+        maxShare: r.share('PROVISIONING_MAX_REMOVAL_SHARE', 0.2),
+        largeTeamMembers: r.int('PROVISIONING_LARGE_TEAM_MEMBERS', 20, 0, 1_000_000),
+      },
     },
     scim: {
       orgId: r.optional('SCIM_ORGANIZATION_ID'),

@@ -6,7 +6,7 @@ import { ApiStatus } from '../graph/enums.js';
 import { ApiTechnology } from '../graph/enums.js';
 import { SpecificationFormat } from '../graph/enums.js';
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent, AccessGrantParent, AccessPathParent, EffectiveTeamRoleParent, ConnectedAppParent, AppScopeParent, AccessReviewRowParent, AccessReviewConnectionParent, ChangeParent, ChangeConnectionParent } from '../graph/parents.js';
+import { OrganizationRef, EnvironmentParent, UserParent, TeamParent, ApiParent, TeamMembershipParent, TeamMemberParent, TeamRoleParent, ExchangeAssetParent, ExchangeFileParent, ApiSpecificationParent, ViewerParent, UserConnectionParent, TeamConnectionParent, TeamMemberConnectionParent, ApiConnectionParent, UserErrorParent, PlannedWriteParent, MutationPayloadParent, UserPayloadParent, ChangeUsernamePayloadParent, PushGroupPayloadParent, GroupPayloadParent, GroupDiffParent, SkippedMemberParent, AuditEventParent, AuditEventConnectionParent, AccessGrantParent, AccessPathParent, EffectiveTeamRoleParent, ConnectedAppParent, AppScopeParent, AccessReviewRowParent, AccessReviewConnectionParent, ChangeParent, ChangeConnectionParent, GroupDriftParent, GroupDriftItemParent, PushedMemberParent } from '../graph/parents.js';
 import { GatewayContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -467,6 +467,23 @@ export type DeleteGroupPayload = MutationPayload & {
   userErrors: Array<UserError>;
 };
 
+export type DriftCause = {
+  __typename?: 'DriftCause';
+  /** Who made the change: an Anypoint user's username, or the gateway caller's audit actor. */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  source: DriftCauseSource;
+};
+
+export enum DriftCauseSource {
+  /** Directly in Anypoint (its UI or REST API). */
+  Anypoint = 'ANYPOINT',
+  /** Through the gateway's GraphQL mutations. */
+  Gateway = 'GATEWAY',
+  /** Through the gateway's SCIM endpoint. */
+  Scim = 'SCIM'
+}
+
 /** A role a team has, its own or inherited from an ancestor. */
 export type EffectiveTeamRole = {
   __typename?: 'EffectiveTeamRole';
@@ -538,6 +555,69 @@ export type GroupDiff = {
   skipped: Array<SkippedMember>;
   unchanged: Array<User>;
 };
+
+export type GroupDrift = {
+  __typename?: 'GroupDrift';
+  /** The identity provider's id of the group. */
+  groupId: Scalars['ID']['output'];
+  /** True when nothing differs. */
+  inSync: Scalars['Boolean']['output'];
+  /** Each difference, the team's first (deleted, renamed, moved), then the members', by user id. */
+  items: Array<GroupDriftItem>;
+  /**
+   * When the last push or change of the group finished; null for a link made before pushes were
+   * recorded, whose members cannot be compared (push the group again to start).
+   */
+  lastPushedAt?: Maybe<Scalars['DateTime']['output']>;
+  organization: Organization;
+  /** The group's members as last pushed (not maintainers a push kept because they were added by hand). */
+  pushedMembers: Array<PushedMember>;
+  /** The team's parent when last pushed. */
+  pushedParentTeamId?: Maybe<Scalars['ID']['output']>;
+  /** The team's name as last pushed. */
+  pushedTeamName?: Maybe<Scalars['String']['output']>;
+  /** The team now; null when it was deleted. */
+  team?: Maybe<Team>;
+  /** The team the group is linked to. */
+  teamId: Scalars['ID']['output'];
+};
+
+export type GroupDriftItem = {
+  __typename?: 'GroupDriftItem';
+  /** Now; null when it is not there any more (a member removed, a team deleted). */
+  after?: Maybe<Scalars['String']['output']>;
+  /** As last pushed; null when it was not there (a member added by hand). */
+  before?: Maybe<Scalars['String']['output']>;
+  /**
+   * The change that caused the difference: who, when, and through what. Always null for now: the
+   * change feed (the Anypoint audit log merged with the gateway's trail) will fill it.
+   */
+  cause?: Maybe<DriftCause>;
+  kind: GroupDriftKind;
+  /** Null for the team's own items, and when the user no longer exists. */
+  user?: Maybe<User>;
+  /** The member concerned; null for the team's own items. */
+  userId?: Maybe<Scalars['ID']['output']>;
+};
+
+export enum GroupDriftKind {
+  /** In the team, not pushed, marked as assigned via external groups: Anypoint's own IdP group mapping put it there. */
+  AssignedViaExternalGroups = 'ASSIGNED_VIA_EXTERNAL_GROUPS',
+  /** In the team as a maintainer, not pushed: added by hand; pushes keep it unless removeUnlistedMaintainers. */
+  MaintainerAdded = 'MAINTAINER_ADDED',
+  /** Pushed and still in the team, with another membership type (before and after: MEMBER or MAINTAINER). */
+  MembershipTypeChanged = 'MEMBERSHIP_TYPE_CHANGED',
+  /** In the team as a member, not pushed: added by hand. */
+  MemberAdded = 'MEMBER_ADDED',
+  /** Pushed, no longer in the team: removed by hand. */
+  MemberRemoved = 'MEMBER_REMOVED',
+  /** The team no longer exists (before: the name it was pushed with). */
+  TeamDeleted = 'TEAM_DELETED',
+  /** Moved under another parent since the push (before and after: the parent teams' ids). */
+  TeamMoved = 'TEAM_MOVED',
+  /** Renamed since the push (before and after: the names). */
+  TeamRenamed = 'TEAM_RENAMED'
+}
 
 export { MembershipType };
 
@@ -840,6 +920,12 @@ export type PushGroupInput = {
    * group's. Without it such a push is refused with TEAM_EXISTS and changes nothing.
    */
   adoptExistingTeam?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Let through a push that removes more than PROVISIONING_MAX_REMOVAL_SHARE of the members of a
+   * team of more than PROVISIONING_LARGE_TEAM_MEMBERS (Okta's safeguard against an emptied group
+   * wiping a team); without it such a push is refused with LARGE_REMOVAL_REFUSED and changes nothing.
+   */
+  allowLargeRemoval?: InputMaybe<Scalars['Boolean']['input']>;
   /** The team's name. Descriptions are never pushed. */
   displayName: Scalars['String']['input'];
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -864,6 +950,14 @@ export type PushGroupPayload = MutationPayload & {
   /** The group's team (as it would be, on a dry run); null on a dry run that would create it. */
   team?: Maybe<Team>;
   userErrors: Array<UserError>;
+};
+
+export type PushedMember = {
+  __typename?: 'PushedMember';
+  membershipType: MembershipType;
+  /** Null when the user no longer exists. */
+  user?: Maybe<User>;
+  userId: Scalars['ID']['output'];
 };
 
 /**
@@ -896,7 +990,11 @@ export type Query = {
    * the auditor role. Tokens survive restarts.
    */
   changes: ChangeConnection;
+  /** The drift of every linked group of the organization (the root organization when omitted), by groupId. */
+  drifts: Array<GroupDrift>;
   environment?: Maybe<Environment>;
+  /** The drift of one linked group; null when no team was ever pushed for the group. */
+  groupDrift?: Maybe<GroupDrift>;
   organization?: Maybe<Organization>;
   /** Every business group of the platform, the root first, flattened from the tree. */
   organizations?: Maybe<Array<Organization>>;
@@ -981,8 +1079,27 @@ export type QueryChangesArgs = {
  * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
  * still answers, and the failure is in `errors` with a stable `extensions.code`.
  */
+export type QueryDriftsArgs = {
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
 export type QueryEnvironmentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Fields backed by an upstream call are nullable: when one branch fails, the rest of the query
+ * still answers, and the failure is in `errors` with a stable `extensions.code`.
+ */
+export type QueryGroupDriftArgs = {
+  groupId: Scalars['ID']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1289,6 +1406,7 @@ export enum UserErrorCode {
   GroupNotLinked = 'GROUP_NOT_LINKED',
   IdempotencyKeyInvalid = 'IDEMPOTENCY_KEY_INVALID',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  LargeRemovalRefused = 'LARGE_REMOVAL_REFUSED',
   NameInvalid = 'NAME_INVALID',
   OrganizationNotFound = 'ORGANIZATION_NOT_FOUND',
   PhoneInvalid = 'PHONE_INVALID',
@@ -1494,6 +1612,8 @@ export type ResolversTypes = ResolversObject<{
   DeactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: ResolverTypeWrapper<GroupPayloadParent>;
+  DriftCause: ResolverTypeWrapper<DriftCause>;
+  DriftCauseSource: DriftCauseSource;
   EffectiveTeamRole: ResolverTypeWrapper<EffectiveTeamRoleParent>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentParent>;
@@ -1502,6 +1622,9 @@ export type ResolversTypes = ResolversObject<{
   ExchangeCategory: ResolverTypeWrapper<ExchangeCategory>;
   ExchangeFile: ResolverTypeWrapper<ExchangeFileParent>;
   GroupDiff: ResolverTypeWrapper<GroupDiffParent>;
+  GroupDrift: ResolverTypeWrapper<GroupDriftParent>;
+  GroupDriftItem: ResolverTypeWrapper<GroupDriftItemParent>;
+  GroupDriftKind: GroupDriftKind;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MembershipType: MembershipType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1513,6 +1636,7 @@ export type ResolversTypes = ResolversObject<{
   PrincipalType: PrincipalType;
   PushGroupInput: PushGroupInput;
   PushGroupPayload: ResolverTypeWrapper<PushGroupPayloadParent>;
+  PushedMember: ResolverTypeWrapper<PushedMemberParent>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReactivateUserInput: ReactivateUserInput;
   ReactivateUserPayload: ResolverTypeWrapper<UserPayloadParent>;
@@ -1583,6 +1707,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeactivateUserPayload: UserPayloadParent;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: GroupPayloadParent;
+  DriftCause: DriftCause;
   EffectiveTeamRole: EffectiveTeamRoleParent;
   EmailAddress: Scalars['EmailAddress']['output'];
   Environment: EnvironmentParent;
@@ -1590,6 +1715,8 @@ export type ResolversParentTypes = ResolversObject<{
   ExchangeCategory: ExchangeCategory;
   ExchangeFile: ExchangeFileParent;
   GroupDiff: GroupDiffParent;
+  GroupDrift: GroupDriftParent;
+  GroupDriftItem: GroupDriftItemParent;
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   MutationPayload: MutationPayloadParent;
@@ -1599,6 +1726,7 @@ export type ResolversParentTypes = ResolversObject<{
   PlannedWrite: PlannedWriteParent;
   PushGroupInput: PushGroupInput;
   PushGroupPayload: PushGroupPayloadParent;
+  PushedMember: PushedMemberParent;
   Query: Record<PropertyKey, never>;
   ReactivateUserInput: ReactivateUserInput;
   ReactivateUserPayload: UserPayloadParent;
@@ -1865,6 +1993,12 @@ export type DeleteGroupPayloadResolvers<ContextType = GatewayContext, ParentType
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type DriftCauseResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DriftCause'] = ResolversParentTypes['DriftCause']> = ResolversObject<{
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['DriftCauseSource'], ParentType, ContextType>;
+}>;
+
 export type EffectiveTeamRoleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EffectiveTeamRole'] = ResolversParentTypes['EffectiveTeamRole']> = ResolversObject<{
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType>;
   inheritedFrom?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
@@ -1923,6 +2057,28 @@ export type GroupDiffResolvers<ContextType = GatewayContext, ParentType extends 
   removed?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   skipped?: Resolver<Array<ResolversTypes['SkippedMember']>, ParentType, ContextType>;
   unchanged?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type GroupDriftResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GroupDrift'] = ResolversParentTypes['GroupDrift']> = ResolversObject<{
+  groupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inSync?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['GroupDriftItem']>, ParentType, ContextType>;
+  lastPushedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  pushedMembers?: Resolver<Array<ResolversTypes['PushedMember']>, ParentType, ContextType>;
+  pushedParentTeamId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  pushedTeamName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType>;
+  teamId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type GroupDriftItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GroupDriftItem'] = ResolversParentTypes['GroupDriftItem']> = ResolversObject<{
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['DriftCause']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['GroupDriftKind'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -1991,13 +2147,21 @@ export type PushGroupPayloadResolvers<ContextType = GatewayContext, ParentType e
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type PushedMemberResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PushedMember'] = ResolversParentTypes['PushedMember']> = ResolversObject<{
+  membershipType?: Resolver<ResolversTypes['MembershipType'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessReview?: Resolver<ResolversTypes['AccessReviewConnection'], ParentType, ContextType, RequireFields<QueryAccessReviewArgs, 'first' | 'includeDescendants'>>;
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
+  drifts?: Resolver<Array<ResolversTypes['GroupDrift']>, ParentType, ContextType, Partial<QueryDriftsArgs>>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<QueryEnvironmentArgs, 'id'>>;
+  groupDrift?: Resolver<Maybe<ResolversTypes['GroupDrift']>, ParentType, ContextType, RequireFields<QueryGroupDriftArgs, 'groupId'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<Maybe<Array<ResolversTypes['Organization']>>, ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
   team?: Resolver<Maybe<ResolversTypes['Team']>, ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
@@ -2185,6 +2349,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   DeactivateUserPayload?: DeactivateUserPayloadResolvers<ContextType>;
   DeleteGroupPayload?: DeleteGroupPayloadResolvers<ContextType>;
+  DriftCause?: DriftCauseResolvers<ContextType>;
   EffectiveTeamRole?: EffectiveTeamRoleResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   Environment?: EnvironmentResolvers<ContextType>;
@@ -2193,6 +2358,8 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   ExchangeCategory?: ExchangeCategoryResolvers<ContextType>;
   ExchangeFile?: ExchangeFileResolvers<ContextType>;
   GroupDiff?: GroupDiffResolvers<ContextType>;
+  GroupDrift?: GroupDriftResolvers<ContextType>;
+  GroupDriftItem?: GroupDriftItemResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   MembershipType?: MembershipTypeResolvers;
   Mutation?: MutationResolvers<ContextType>;
@@ -2201,6 +2368,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   PlannedWrite?: PlannedWriteResolvers<ContextType>;
   PushGroupPayload?: PushGroupPayloadResolvers<ContextType>;
+  PushedMember?: PushedMemberResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReactivateUserPayload?: ReactivateUserPayloadResolvers<ContextType>;
   RoleGroup?: RoleGroupResolvers<ContextType>;

@@ -2,6 +2,8 @@ import type { Outcome } from '../provisioning/runner.js';
 import type { ChangeUsernameResult, UserResult } from '../provisioning/users.js';
 import type { GroupResult, PushGroupResult } from '../provisioning/groups.js';
 import type { AuditRecord } from '../audit/types.js';
+import type { DriftItem, GroupDriftResult } from '../provisioning/drift.js';
+import type { PushedMember } from '../provisioning/group-links.js';
 import type {
   AnypointApiInstance,
   AnypointConnectedApp,
@@ -99,3 +101,14 @@ export type AccessReviewConnectionParent = ConnectionParent<AccessReviewRow> & {
 export type AccessReviewRowParent = AccessReviewRow;
 export type ChangeParent = import('../changes/change.js').Change;
 export type ChangeConnectionParent = Omit<ConnectionParent<ChangeParent>, 'totalCount'> & { deltaToken: string | null };
+
+/** Drift (schema/drift.graphql): the comparison, and its items and pushed members with the org they belong to. */
+export type GroupDriftParent = GroupDriftResult;
+export interface GroupDriftItemParent {
+  orgId: string;
+  item: DriftItem;
+}
+export interface PushedMemberParent {
+  orgId: string;
+  member: PushedMember;
+}

@@ -76,6 +76,14 @@ export class ReadThrough {
   }
 
   /** Whether the caller asked for fresh data (Cache-Control: no-cache): cached reads are skipped. */
+  /**
+   * Tells demand control of a value read from elsewhere than Anypoint (the gateway's own stores),
+   * under a key of its own: e.g. how many groups an org has linked, which prices drift queries.
+   */
+  tell(kind: CacheKind, key: string, value: unknown): void {
+    this.observe?.(kind, key, value);
+  }
+
   get bypassing(): boolean {
     return this.bypass;
   }

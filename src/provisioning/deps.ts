@@ -3,6 +3,7 @@ import type { AnypointUser } from '../anypoint/types.js';
 import type { CacheKind } from '../loaders/read-through.js';
 import type { Loaders } from '../loaders/index.js';
 import type { GroupLinkStore } from './group-links.js';
+import type { RemovalGuard } from './removal-guard.js';
 
 /** What the operations read and write through. */
 export interface OperationDeps {
@@ -16,6 +17,8 @@ export interface OperationDeps {
   /** The GraphQL request the operation runs for, when it runs for one. */
   requestId?: string;
   links: GroupLinkStore;
+  /** Okta's safeguard: how large a removal a push may make without allowLargeRemoval. */
+  removalGuard: RemovalGuard;
 }
 
 /** Cache entries that hold a user, directly or inside a listing. */

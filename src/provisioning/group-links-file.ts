@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../storage/lock-file.js';
 import { serialQueue } from '../storage/serial-queue.js';
 import { replaceFile, tempFileOf } from '../storage/replace-file.js';
-import { byGroupId, type GroupLink, type GroupLinkStore, type TeamClaim } from './group-links.js';
+import { byGroupId, type GroupLink, type GroupLinkStore, type PushedState, type TeamClaim } from './group-links.js';
 
 /**
  * Group links in one JSON file, for a single gateway process. Every change rewrites the whole
@@ -38,28 +38,42 @@ class FileGroupLinkStore implements GroupLinkStore {
 
   async get(orgId: string, groupId: string): Promise<GroupLink | undefined> {
     const link = this.state.links.get(keyOf(orgId, groupId));
-    return link && { ...link };
+    return link && copy(link);
   }
 
   async findByTeam(orgId: string, teamId: string): Promise<GroupLink | undefined> {
     let found: GroupLink | undefined;
     // Map order is the order links were set (set re-inserts), so the last match is the newest.
     for (const link of this.state.links.values()) if (link.orgId === orgId && link.teamId === teamId) found = link;
-    return found && { ...found };
+    return found && copy(found);
   }
 
   async list(orgId: string): Promise<GroupLink[]> {
     // A scan: the map holds one entry per pushed group, and listing is rare next to get.
-    return [...this.state.links.values()].filter((link) => link.orgId === orgId).sort(byGroupId).map((link) => ({ ...link }));
+    return [...this.state.links.values()].filter((link) => link.orgId === orgId).sort(byGroupId).map(copy);
   }
 
   set(link: { orgId: string; groupId: string; teamId: string }): Promise<void> {
     const { orgId, groupId, teamId } = link;
     return this.change((next) => {
       const key = keyOf(orgId, groupId);
+      // A link to the same team keeps what was last pushed to it; another team starts afresh.
+      const before = next.links.get(key);
       next.links.delete(key);
-      next.links.set(key, { orgId, groupId, teamId, updatedAt: new Date().toISOString() });
+      const pushed = before?.teamId === teamId ? before.pushed : undefined;
+      next.links.set(key, { orgId, groupId, teamId, updatedAt: new Date().toISOString(), ...(pushed ? { pushed } : {}) });
       next.claims.delete(key);
+      return true;
+    });
+  }
+
+  recordPush(orgId: string, groupId: string, pushed: Omit<PushedState, 'at'>): Promise<void> {
+    return this.change((next) => {
+      const key = keyOf(orgId, groupId);
+      const link = next.links.get(key);
+      if (!link) return false;
+      // Replaced in place: the map's order (findByTeam's "most recently set") is the links' own.
+      next.links.set(key, { ...link, pushed: { ...pushed, members: pushed.members.map((m) => ({ ...m })), at: new Date().toISOString() } });
       return true;
     });
   }
@@ -103,6 +117,9 @@ class FileGroupLinkStore implements GroupLinkStore {
   }
 }
 
+/** A copy the caller may change without touching the store's state. */
+const copy = (link: GroupLink): GroupLink => ({ ...link, ...(link.pushed ? { pushed: { ...link.pushed, members: link.pushed.members.map((m) => ({ ...m })) } } : {}) });
+
 async function load(path: string): Promise<State> {
   let text: string;
   try {
@@ -116,7 +133,7 @@ async function load(path: string): Promise<State> {
   try {
     const content = JSON.parse(text) as { links: GroupLink[]; claims?: TeamClaim[] };
     links = content.links;
-    // Files written before claims existed have none.
+    // Files written before claims existed have none; links written before pushes were recorded have no `pushed`.
     claims = content.claims ?? [];
     if (!Array.isArray(links)) throw new Error('no "links" array');
     if (!Array.isArray(claims)) throw new Error('"claims" is not an array');

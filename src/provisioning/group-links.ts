@@ -9,8 +9,35 @@ export interface GroupLink {
   orgId: string;
   groupId: string;
   teamId: string;
-  /** ISO-8601. */
+  /** ISO-8601: when the link was last set (the team it names chosen). */
   updatedAt: string;
+  /**
+   * What the last successful push or change of the group left the team as, for drift (what
+   * differs between it and the team now). Absent on links written before it was kept, until
+   * the group is pushed again.
+   */
+  pushed?: PushedState;
+}
+
+export type PushedMembershipType = 'member' | 'maintainer';
+
+export interface PushedMember {
+  userId: string;
+  membershipType: PushedMembershipType;
+}
+
+/** The group as the gateway last pushed it: its members in the team, the team's name and parent. */
+export interface PushedState {
+  /**
+   * The group's own members, with the membership type each had in the team after the push.
+   * Maintainers a push kept although the group does not list them (added by hand) are not here.
+   */
+  members: PushedMember[];
+  teamName: string;
+  /** The team's parent (the root team for a team a push created); null when not known. */
+  parentTeamId: string | null;
+  /** ISO-8601: when the push finished. */
+  at: string;
 }
 
 /** A team a push is about to create for its group, recorded before the create is sent. */
@@ -29,6 +56,11 @@ export interface GroupLinkStore {
   list(orgId: string): Promise<GroupLink[]>;
   /** Durable when it resolves. Replaces any link of the same (orgId, groupId), and clears its claim. */
   set(link: { orgId: string; groupId: string; teamId: string }): Promise<void>;
+  /**
+   * Durable when it resolves. Records what a successful push left the group's team as (`at` is
+   * now), on the group's link; nothing when the group has no link (it was deleted meanwhile).
+   */
+  recordPush(orgId: string, groupId: string, pushed: Omit<PushedState, 'at'>): Promise<void>;
   /** Forgets the link of the group and its claim. */
   delete(orgId: string, groupId: string): Promise<void>;
   /**

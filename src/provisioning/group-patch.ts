@@ -1,4 +1,4 @@
-import type { AnypointTeam } from '../anypoint/types.js';
+import type { AnypointTeam, AnypointTeamMember } from '../anypoint/types.js';
 import type { OperationDeps } from './deps.js';
 import { groupTarget, lockKey, MAX_GROUP_MEMBERS } from './groups.js';
 import type { Operation } from './runner.js';
@@ -8,6 +8,8 @@ import { addMemberStep } from './user-steps.js';
 import { userError } from './user-errors.js';
 import { checkGroupId, checkName, quote } from './validate.js';
 import { parentOf, runOptions, settled } from './plans.js';
+import type { PushedMember, PushedState } from './group-links.js';
+import { largeRemoval, mayBeLarge } from './removal-guard.js';
 
 /**
  * Changes to a linked group's team as deltas, the way SCIM PATCHes them: add these users, remove
@@ -25,6 +27,8 @@ export interface PatchGroupInput {
   displayName?: string | null;
   /** In the order sent; user ids are Anypoint user ids. */
   members: MemberDelta[];
+  /** Let through a removal larger than the removal guard allows (SCIM never sets it). */
+  allowLargeRemoval?: boolean | null;
   dryRun?: boolean | null;
   idempotencyKey?: string | null;
 }
@@ -76,10 +80,15 @@ export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput)
       if (!link) return settled([userError('GROUP_NOT_LINKED', 'groupId', `No team was pushed for group ${quote(input.groupId)}`)], null, summary);
       const loaders = deps.fresh();
       const teamId = link.teamId;
-      const needsTeam = displayName !== undefined;
+      // A link from before pushes were recorded has no last push to apply the delta to: the team
+      // and its members are read once, and become it.
+      const baseline = link.pushed;
+      const needsTeam = displayName !== undefined || !baseline;
       // Adds read who is in the team: a member already there is not written again (a PUT would
-      // make a maintainer added by hand a plain member). A remove-only delta needs no read.
-      const needsMembers = clear || add.size > 0;
+      // make a maintainer added by hand a plain member). A remove-only delta needs no read,
+      // unless it removes enough that the removal guard may refuse it.
+      const guarded = !input.allowLargeRemoval && mayBeLarge(deps.removalGuard, remove.size);
+      const needsMembers = clear || add.size > 0 || guarded || !baseline;
       const gone = () => settled<PatchGroupResult>([userError('GROUP_NOT_LINKED', 'groupId', `The team of group ${quote(input.groupId)} no longer exists`)], null, summary);
       const [team, current] = await Promise.all([
         needsTeam ? loaders.teams.teamById.load({ id: teamId, orgId }).catch(() => null) : Promise.resolve(null),
@@ -104,15 +113,52 @@ export function patchGroupOperation(deps: OperationDeps, input: PatchGroupInput)
       for (const userId of remove) if (!members || members.has(userId)) steps.push(removeMemberStep(deps, orgId, () => teamId, userId, labels(userId), 1));
 
       const counts = { added: steps.filter((s) => s.write.action === 'ADD_MEMBER').length, removed: steps.filter((s) => s.write.action === 'REMOVE_MEMBER').length };
+      if (current && !input.allowLargeRemoval) {
+        const tooMany = largeRemoval(deps.removalGuard, current.length, counts.removed);
+        if (tooMany) return settled([tooMany], null, summary);
+      }
       const renamed = team && displayName !== undefined ? { ...team, team_name: displayName } : team;
+      const pushed = pushedAfter(baseline, current ?? undefined, clear, add, remove, displayName ?? team?.team_name ?? baseline?.teamName ?? teamId, team ? parentOf(team) : null);
       return {
         userErrors: [],
         steps,
         preview: () => ({ team: renamed, ...counts }),
-        finish: async () => ({ team: renamed, ...counts }),
+        finish: async () => {
+          await deps.links.recordPush(orgId, input.groupId, pushed);
+          return { team: renamed, ...counts };
+        },
         summary,
       };
     },
+  };
+}
+
+/**
+ * The group as the delta leaves it, for drift: the last push's members (or, with none recorded,
+ * the team's members now), less the removed, plus the added (with the type they already have in
+ * the team, else member); everyone out first on a clear.
+ */
+function pushedAfter(
+  baseline: PushedState | undefined,
+  current: AnypointTeamMember[] | undefined,
+  clear: boolean,
+  add: Set<string>,
+  remove: Set<string>,
+  teamName: string,
+  parentTeamId: string | null,
+): Omit<PushedState, 'at'> {
+  const members = new Map<string, PushedMember['membershipType']>();
+  if (!clear) {
+    const start = baseline?.members ?? (current ?? []).map((m) => ({ userId: m.id, membershipType: m.membership_type }));
+    for (const m of start) members.set(m.userId, m.membershipType);
+  }
+  for (const id of remove) members.delete(id);
+  const typeNow = new Map((current ?? []).map((m) => [m.id, m.membership_type]));
+  for (const id of add) members.set(id, typeNow.get(id) ?? members.get(id) ?? 'member');
+  return {
+    members: [...members].map(([userId, membershipType]) => ({ userId, membershipType })),
+    teamName,
+    parentTeamId: parentTeamId ?? baseline?.parentTeamId ?? null,
   };
 }
 

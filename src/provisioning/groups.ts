@@ -8,6 +8,8 @@ import { addMemberStep } from './user-steps.js';
 import { userError, type UserError } from './user-errors.js';
 import { checkGroupId, checkName, mayBeAnId, quote } from './validate.js';
 import { settled, runOptions, parentOf } from './plans.js';
+import type { PushedMember } from './group-links.js';
+import { largeRemoval } from './removal-guard.js';
 
 /**
  * Identity-provider groups as Anypoint teams (the Okta "push groups" behaviour): each group is a
@@ -27,6 +29,8 @@ export interface PushGroupInput {
   removeUnlistedMaintainers?: boolean | null;
   /** Take over a root child of the same name that no group is linked to (else TEAM_EXISTS). */
   adoptExistingTeam?: boolean | null;
+  /** Let through a removal larger than the removal guard allows (Okta's safeguard). */
+  allowLargeRemoval?: boolean | null;
   dryRun?: boolean | null;
   idempotencyKey?: string | null;
 }
@@ -164,6 +168,12 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         else gone.push(user);
       }
       diff.removed = gone;
+      // Okta's safeguard: refused before any write, audited as REJECTED, a dry run told the same.
+      const tooMany = input.allowLargeRemoval ? null : largeRemoval(deps.removalGuard, current.length, gone.length);
+      if (tooMany) return settled([tooMany], null, pushSummary);
+      // What the push leaves the group as, recorded once it succeeded (drift compares against it).
+      const typeOf = new Map(current.map((m) => [m.id, m.membership_type]));
+      const pushedMembers: PushedMember[] = [...diff.unchanged, ...diff.added].map((u) => ({ userId: u.id, membershipType: typeOf.get(u.id) ?? 'member' }));
 
       const steps: Step[] = [];
       const claim = () => deps.links.claimTeam({ orgId, groupId: input.groupId, teamName: displayName });
@@ -182,7 +192,11 @@ export function pushGroupOperation(deps: OperationDeps, input: PushGroupInput): 
         steps,
         preview: () => ({ team: preview, diff }),
         // The team as the platform last answered for it: no read after the writes.
-        finish: async () => ({ team: create?.result ?? rename?.result ?? team ?? null, diff }),
+        finish: async () => {
+          const now = create?.result ?? rename?.result ?? team ?? null;
+          await deps.links.recordPush(orgId, input.groupId, { members: pushedMembers, teamName: displayName, parentTeamId: now ? parentOf(now) : root.team_id });
+          return { team: now, diff };
+        },
         summary: pushSummary,
       };
     },

@@ -2,6 +2,8 @@ import type { OperationDeps } from './deps.js';
 import { pushGroupOperation, removeGroupOperation, type GroupInput, type PushGroupInput } from './groups.js';
 import { patchGroupOperation, type PatchGroupInput } from './group-patch.js';
 import type { CallInfo, Runner } from './runner.js';
+import type { Loaders } from '../loaders/index.js';
+import { groupDrift, orgDrifts } from './drift.js';
 import { deleteUserOperation } from './user-delete.js';
 import {
   changeUsernameOperation,
@@ -31,6 +33,9 @@ export function createProvisioning(deps: OperationDeps, runner: Runner) {
     // SCIM's: member deltas under the group's lock, and real deletion (behind SCIM_DELETE_USERS).
     patchGroup: (input: PatchGroupInput, call: CallInfo) => runner.run(patchGroupOperation(of(call), input), call),
     deleteUser: (input: UserIdInput, call: CallInfo) => runner.run(deleteUserOperation(of(call), input), call),
+    // Reads, not operations: what differs between each group's last push and its team now.
+    groupDrift: (orgId: string | null | undefined, groupId: string, loaders: Loaders) => groupDrift(deps.links, loaders, orgId ?? deps.rootOrgId, groupId),
+    drifts: (orgId: string | null | undefined, loaders: Loaders, onLinks?: (count: number) => void) => orgDrifts(deps.links, loaders, orgId ?? deps.rootOrgId, onLinks),
   };
 }
 

@@ -18,6 +18,7 @@ export const USER_ERROR_CODES = {
   TEAM_EXISTS: 'A team under the root team already has that name and no group is linked to it; push with adoptExistingTeam: true to take it over.',
   TEAM_HAS_CHILDREN: "The group's team has child teams, so it cannot be deleted.",
   TOO_MANY_MEMBERS: 'A group push lists more members than the gateway accepts in one call.',
+  LARGE_REMOVAL_REFUSED: "A group push or change would remove more than PROVISIONING_MAX_REMOVAL_SHARE of the members of a team of more than PROVISIONING_LARGE_TEAM_MEMBERS; nothing was written. Push again with allowLargeRemoval: true if it is meant.",
   IDEMPOTENCY_KEY_INVALID: 'The idempotency key is empty, longer than 255 characters, or holds control, format or invisible characters.',
   IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used within its lifetime for a different input.',
   UPSTREAM_REJECTED: 'Anypoint refused the input (its message is included).',

@@ -23,6 +23,8 @@ const REFUSALS: Record<UserErrorCode, [number, ScimType | undefined]> = {
   GROUP_NAME_CONFLICT: [409, 'uniqueness'],
   TEAM_HAS_CHILDREN: [409, undefined],
   TOO_MANY_MEMBERS: [400, 'invalidValue'],
+  // SCIM has no allowLargeRemoval: an admin lets one through with GraphQL pushGroup (README).
+  LARGE_REMOVAL_REFUSED: [400, 'invalidValue'],
   TEAM_EXISTS: [409, 'uniqueness'],
   IDEMPOTENCY_KEY_INVALID: [400, 'invalidValue'],
   IDEMPOTENCY_KEY_REUSED: [409, undefined],

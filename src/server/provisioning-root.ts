@@ -130,7 +130,7 @@ export async function openProvisioningRoot(config: Readonly<GatewayConfig>, opti
       onAuditError: options.onAuditError ?? ((error) => logger.error('audit trail write failed', { error: String(error) })),
     });
     const provisioning = createProvisioning(
-      { client: options.client, rootOrgId: options.rootOrgId, fresh: options.freshLoaders, links },
+      { client: options.client, rootOrgId: options.rootOrgId, fresh: options.freshLoaders, links, removalGuard: config.provisioning.removalGuard },
       runner,
     );
     return {

@@ -59,7 +59,7 @@ describe('readConfig provisioning stores', () => {
     const config = readConfig({});
     expect(config.databaseUrl).toBeNull();
     expect(config.audit).toEqual({ path: 'data/audit.jsonl', fsync: true, pathSet: false });
-    expect(config.provisioning).toEqual({ groupLinksPath: 'data/group-links.json', groupLinksPathSet: false, lockTimeoutMs: 120_000, idempotencyTtlMs: 86_400_000 });
+    expect(config.provisioning).toEqual({ groupLinksPath: 'data/group-links.json', groupLinksPathSet: false, lockTimeoutMs: 120_000, idempotencyTtlMs: 86_400_000, removalGuard: { maxShare: 0.2, largeTeamMembers: 20 } });
   });
 
   it('takes DATABASE_URL, paths, fsync, the lock timeout and the idempotency lifetime from the environment', () => {
@@ -70,10 +70,18 @@ describe('readConfig provisioning stores', () => {
       GROUP_LINKS_PATH: '/var/lib/ag/links.json',
       PROVISIONING_LOCK_TIMEOUT_MS: '5000',
       IDEMPOTENCY_TTL_SECONDS: '3600',
+      PROVISIONING_MAX_REMOVAL_SHARE: '0.5',
+      PROVISIONING_LARGE_TEAM_MEMBERS: '100',
     });
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
     expect(config.audit).toEqual({ path: '/var/log/ag/audit.jsonl', fsync: false, pathSet: true });
-    expect(config.provisioning).toEqual({ groupLinksPath: '/var/lib/ag/links.json', groupLinksPathSet: true, lockTimeoutMs: 5000, idempotencyTtlMs: 3_600_000 });
+    expect(config.provisioning).toEqual({ groupLinksPath: '/var/lib/ag/links.json', groupLinksPathSet: true, lockTimeoutMs: 5000, idempotencyTtlMs: 3_600_000, removalGuard: { maxShare: 0.5, largeTeamMembers: 100 } });
+  });
+
+  it('reads a removal share of 0, 1 and decimals such as .25', () => {
+    for (const [raw, share] of [['0', 0], ['1', 1], ['.25', 0.25], ['0.05', 0.05], ['1.0', 1]] as const) {
+      expect(readConfig({ PROVISIONING_MAX_REMOVAL_SHARE: raw }).provisioning.removalGuard.maxShare).toBe(share);
+    }
   });
 
   it.each([
@@ -81,6 +89,10 @@ describe('readConfig provisioning stores', () => {
     [{ PROVISIONING_LOCK_TIMEOUT_MS: '10' }, 'PROVISIONING_LOCK_TIMEOUT_MS must be an integer'],
     [{ IDEMPOTENCY_TTL_SECONDS: '0' }, 'IDEMPOTENCY_TTL_SECONDS must be an integer'],
     [{ AUDIT_FSYNC: 'sometimes' }, 'AUDIT_FSYNC must be true or false'],
+    [{ PROVISIONING_MAX_REMOVAL_SHARE: '20' }, 'PROVISIONING_MAX_REMOVAL_SHARE must be a share from 0 to 1 (e.g. 0.2), got "20"'],
+    [{ PROVISIONING_MAX_REMOVAL_SHARE: '20%' }, 'PROVISIONING_MAX_REMOVAL_SHARE must be a share from 0 to 1'],
+    [{ PROVISIONING_MAX_REMOVAL_SHARE: '1.5' }, 'PROVISIONING_MAX_REMOVAL_SHARE must be a share from 0 to 1'],
+    [{ PROVISIONING_LARGE_TEAM_MEMBERS: '-1' }, 'PROVISIONING_LARGE_TEAM_MEMBERS must be an integer'],
   ])('rejects %j', (env, problem) => {
     expect(problemsOf(env).join('\n')).toContain(problem);
   });

@@ -33,7 +33,7 @@ describe('README stays true', () => {
 
   it('documents every environment variable the config reader reads', () => {
     const source = readFileSync(new URL('../../src/config/config.ts', import.meta.url), 'utf8');
-    const read = new Set([...source.matchAll(/r\.(?:string|optional|int|bool|oneOf)\('([A-Z_]+)'/g)].map((m) => m[1]!));
+    const read = new Set([...source.matchAll(/r\.(?:string|optional|int|share|bool|oneOf)\('([A-Z_]+)'/g)].map((m) => m[1]!));
     expect(read.size).toBeGreaterThan(15);
     const documented = section('Settings');
     for (const name of read) expect(documented, `README documents ${name}`).toContain(`\`${name}\``);

@@ -30,6 +30,28 @@ function groupLinkBehaviour(open: () => Promise<GroupLinkStore>, orgs: string[])
     expect(await store.findByTeam(orgId, 'never')).toBeUndefined();
   });
 
+  it('keeps what the last push left the team as, drops it when the link moves to another team, and records nothing without a link', async () => {
+    const pushed = { members: [{ userId: 'u1', membershipType: 'member' as const }, { userId: 'u\u00002', membershipType: 'maintainer' as const }], teamName: 'Team One', parentTeamId: 'root' };
+    await store.recordPush(orgId, 'g1', pushed);
+    expect(await store.get(orgId, 'g1')).toBeUndefined();
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    const before = Date.now();
+    await store.recordPush(orgId, 'g1', pushed);
+    const link = await store.get(orgId, 'g1');
+    expect(link?.pushed).toEqual({ ...pushed, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(Date.parse(link!.pushed!.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect((await store.list(orgId))[0]?.pushed).toEqual(link?.pushed);
+    expect((await store.findByTeam(orgId, 't1'))?.pushed).toEqual(link?.pushed);
+    // A later push replaces it whole.
+    await store.recordPush(orgId, 'g1', { members: [], teamName: 'Renamed', parentTeamId: null });
+    expect((await store.get(orgId, 'g1'))?.pushed).toMatchObject({ members: [], teamName: 'Renamed', parentTeamId: null });
+    // Linked again to the same team: kept; to another: what was pushed to the old team is no baseline.
+    await store.set({ orgId, groupId: 'g1', teamId: 't1' });
+    expect((await store.get(orgId, 'g1'))?.pushed?.teamName).toBe('Renamed');
+    await store.set({ orgId, groupId: 'g1', teamId: 't2' });
+    expect((await store.get(orgId, 'g1'))?.pushed).toBeUndefined();
+  });
+
   it('returns a set link by group and by team, stamped with when it was set', async () => {
     const before = Date.now();
     await store.set({ orgId, groupId: 'g1', teamId: 't1' });
@@ -217,6 +239,18 @@ describe('file group links', () => {
     expect(await readdir(join(path, '..'))).toEqual(['group-links.json']);
   });
 
+  it('reads a file written before pushes were recorded, and keeps the pushed state across a reopen', async () => {
+    await (await openGroupLinkStore({ path, databaseUrl: null })).close();
+    await writeFile(path, JSON.stringify({ links: [{ orgId: 'o', groupId: 'g1', teamId: 't1', updatedAt: '2024-01-01T00:00:00.000Z' }] }));
+    let store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect(await store.get('o', 'g1')).toEqual({ orgId: 'o', groupId: 'g1', teamId: 't1', updatedAt: '2024-01-01T00:00:00.000Z' });
+    await store.recordPush('o', 'g1', { members: [{ userId: 'u1', membershipType: 'maintainer' }], teamName: 'One', parentTeamId: 'root' });
+    await store.close();
+    store = await openGroupLinkStore({ path, databaseUrl: null });
+    expect((await store.get('o', 'g1'))?.pushed).toMatchObject({ members: [{ userId: 'u1', membershipType: 'maintainer' }], teamName: 'One', parentTeamId: 'root' });
+    await store.close();
+  });
+
   it('refuses to open a file that is not a group links file, naming it', async () => {
     const store = await openGroupLinkStore({ path, databaseUrl: null });
     await store.close();
@@ -237,6 +271,33 @@ describeWithService('PostgreSQL group links', postgresAvailable, () => {
 
   describe('shared behaviour', () => {
     groupLinkBehaviour(() => openGroupLinkStore({ path: '/nonexistent/never-written.json', databaseUrl: DATABASE_URL }), orgs);
+  });
+
+  it('adds the pushed column to a table made before it existed, whose links read back with no pushed state', async () => {
+    const schema = `links_migration_${randomUUID().replace(/-/g, '')}`;
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      // The table as the first release made it.
+      await admin.query(`CREATE TABLE ${schema}.group_links (org_id text NOT NULL, group_id text NOT NULL, team_id text NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (org_id, group_id))`);
+      await admin.query(`INSERT INTO ${schema}.group_links VALUES ('o', 'old', 't-old', now())`);
+      const url = `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const stores = await Promise.all([openGroupLinkStore({ path: '/nonexistent/never-written.json', databaseUrl: url }), openGroupLinkStore({ path: '/nonexistent/never-written.json', databaseUrl: url })]);
+      try {
+        const old = await stores[0]!.get('o', 'old');
+        expect(old).toEqual({ orgId: 'o', groupId: 'old', teamId: 't-old', updatedAt: expect.any(String) });
+        await stores[0]!.recordPush('o', 'old', { members: [{ userId: 'u1', membershipType: 'member' }], teamName: 'Old', parentTeamId: 'root' });
+        expect((await stores[1]!.get('o', 'old'))?.pushed?.members).toEqual([{ userId: 'u1', membershipType: 'member' }]);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+      const { rows } = await admin.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'group_links' ORDER BY ordinal_position`, [schema]);
+      expect(rows.map((r) => r.column_name)).toEqual(['org_id', 'group_id', 'team_id', 'updated_at', 'pushed']);
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    }
   });
 
   it("opens from several connections at once, and shows one replica's links to another", async () => {

@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { ACCESS_COSTS } from './access-costs.js';
 import { CHANGE_COSTS } from './change-costs.js';
+import { DRIFT_COSTS } from './drift-costs.js';
 import { FIELD_COSTS, type Args, type CostContext, type Scope } from './field-costs.js';
 import { MUTATION_COSTS } from './mutation-costs.js';
 import { ENTITY_COSTS } from './entity-costs.js';
@@ -125,7 +126,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
         entities(selection, args);
         continue;
       }
-      const cost = typeName === 'Mutation' ? ownEntry(MUTATION_COSTS, name) : (ownEntry(FIELD_COSTS, key) ?? ownEntry(ACCESS_COSTS, key) ?? ownEntry(CHANGE_COSTS, key));
+      const cost = typeName === 'Mutation' ? ownEntry(MUTATION_COSTS, name) : (ownEntry(FIELD_COSTS, key) ?? ownEntry(ACCESS_COSTS, key) ?? ownEntry(CHANGE_COSTS, key) ?? ownEntry(DRIFT_COSTS, key));
       const child = cost ? cost(scope, args, cx) : { n: scope.n, org: scope.org, env: scope.env, teams: scope.teams, all: scope.all, listed: scope.listed };
       if (child && selection.selectionSet) walk(selection.selectionSet, namedTypeName(def.type), child);
     }

@@ -29,6 +29,7 @@ const ASSUMED = {
   teamsPerUser: 3,
   rolesPerTeam: 3,
   orgDepth: 3,
+  linkedGroupsPerOrg: 5,
 } as const;
 
 class SizeTable implements ListSizes {
@@ -98,6 +99,8 @@ export class PlatformSizes {
   /** Team id -> its child teams' ids, from the team listings seen (a subtree is then known exactly). */
   readonly childTeamIds = new Map<string, string[]>();
   readonly roles = new SizeTable(ASSUMED.rolesPerTeam);
+  /** Org id -> how many identity-provider groups are linked to its teams (from drift queries, see ReadThrough.tell). */
+  readonly linkedGroups = new SizeTable(ASSUMED.linkedGroupsPerOrg);
   /** Environment id -> its organization, from the org details seen. */
   readonly envOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
@@ -109,7 +112,7 @@ export class PlatformSizes {
   /** Changes whenever anything an estimate reads changes: an estimate made at the same version is still right. */
   get version(): number {
     let version = this.ownChanges;
-    for (const table of [this.envs, this.users, this.teams, this.members, this.apisPerEnv, this.orgChildren, this.teamChildren, this.roles]) version += table.changes;
+    for (const table of [this.envs, this.users, this.teams, this.members, this.apisPerEnv, this.orgChildren, this.teamChildren, this.roles, this.linkedGroups]) version += table.changes;
     return version;
   }
 
@@ -151,6 +154,7 @@ export class PlatformSizes {
     else if (kind === 'users' && what === 'total' && typeof value === 'number') this.users.set(id, value);
     else if (kind === 'teams' && what === 'org' && Array.isArray(value)) this.learnTeams(id, value as TeamRow[]);
     else if (kind === 'teams' && what === 'roles' && Array.isArray(value)) this.roles.set(id, value.length);
+    else if (kind === 'teams' && what === 'links' && typeof value === 'number') this.linkedGroups.set(id, value);
     else if (kind === 'members' && what === 'team' && Array.isArray(value)) this.members.set(id, value.length);
     else if (kind === 'apis' && what === 'env' && value && Array.isArray((value as { apis?: unknown }).apis)) this.apisPerEnv.set(id, (value as { apis: unknown[] }).apis.length);
     else if (kind === 'apis' && what === 'count' && typeof value === 'number') this.apisPerEnv.set(id, value);
