@@ -1,4 +1,6 @@
-import type { GroupDriftItemResolvers, GroupDriftKind, GroupDriftResolvers, MembershipType, PushedMemberResolvers, QueryResolvers } from '../src/generated/resolvers-types.js';
+import type { DriftCause as GqlDriftCause, GroupDriftItemResolvers, GroupDriftKind, GroupDriftResolvers, MembershipType, PushedMemberResolvers, QueryResolvers } from '../src/generated/resolvers-types.js';
+import { driftCauses, type DriftCause } from '../src/changes/drift-causes.js';
+import type { DriftItem, GroupDriftResult } from '../src/provisioning/drift.js';
 import { isNotFound } from '../src/loaders/deps.js';
 import type { GatewayContext } from '../src/server/context.js';
 import { loadUserNear } from './load-user.js';
@@ -26,6 +28,19 @@ async function userOrNull(ctx: GatewayContext, userId: string, orgId: string) {
   }
 }
 
+/** One read of the platform log per group (and request), from its last push, for all its items' causes. */
+const causesOf = new WeakMap<GroupDriftResult, Promise<(item: DriftItem) => DriftCause | null>>();
+
+function causeOf(ctx: GatewayContext, drift: GroupDriftResult, item: DriftItem) {
+  if (!ctx.feed || !drift.pushed?.at) return null;
+  let pending = causesOf.get(drift);
+  if (!pending) {
+    pending = driftCauses(ctx.feed, drift.orgId, drift.teamId, drift.pushed.at);
+    causesOf.set(drift, pending);
+  }
+  return pending.then((lookup) => lookup(item));
+}
+
 export const GroupDrift: GroupDriftResolvers = {
   organization: (drift) => ({ id: drift.orgId }),
   lastPushedAt: (drift) => drift.pushed?.at ?? null,
@@ -33,7 +48,7 @@ export const GroupDrift: GroupDriftResolvers = {
   pushedParentTeamId: (drift) => drift.pushed?.parentTeamId ?? null,
   pushedMembers: (drift) => (drift.pushed?.members ?? []).map((member) => ({ orgId: drift.orgId, member })),
   inSync: (drift) => drift.items.length === 0,
-  items: (drift) => drift.items.map((item) => ({ orgId: drift.orgId, item })),
+  items: (drift) => drift.items.map((item) => ({ orgId: drift.orgId, item, drift })),
 };
 
 export const PushedMember: PushedMemberResolvers = {
@@ -48,6 +63,5 @@ export const GroupDriftItem: GroupDriftItemResolvers = {
   user: ({ orgId, item }, _, ctx) => (item.userId ? userOrNull(ctx, item.userId, orgId) : null),
   before: ({ item }) => item.before,
   after: ({ item }) => item.after,
-  // The change feed (the Anypoint audit log merged with the gateway's trail) fills this later.
-  cause: () => null,
+  cause: async ({ item, drift }, _, ctx) => ((drift ? await causeOf(ctx, drift, item) : null) as GqlDriftCause | null),
 };

@@ -589,8 +589,9 @@ export type GroupDriftItem = {
   /** As last pushed; null when it was not there (a member added by hand). */
   before?: Maybe<Scalars['String']['output']>;
   /**
-   * The change that caused the difference: who, when, and through what. Always null for now: the
-   * change feed (the Anypoint audit log merged with the gateway's trail) will fill it.
+   * The change that caused the difference, from Anypoint's audit log since the last push: who,
+   * when, and through what. Null when the log has no entry for it (older than the log keeps, or
+   * more than 1,000 team entries since the push).
    */
   cause?: Maybe<DriftCause>;
   kind: GroupDriftKind;

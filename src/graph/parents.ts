@@ -107,6 +107,8 @@ export type GroupDriftParent = GroupDriftResult;
 export interface GroupDriftItemParent {
   orgId: string;
   item: DriftItem;
+  /** The comparison it is an item of (its causes are read once per group). */
+  drift?: GroupDriftResult;
 }
 export interface PushedMemberParent {
   orgId: string;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USER_PASSWORD } from '../../src/simulator/seed.js';
 import { auditEvents, createTeamByHand, createUserByHand, PAYLOAD, putMemberByHand, uniqueName } from '../provisioning/support.js';
 import { GROUP_SCHEMA, PATCH_OP, ERROR_SCHEMA, startScimStack, type ScimStack } from '../scim/support.js';
 import { coldRun, expectBracketed } from '../abuse/cost-support.js';
@@ -104,8 +105,11 @@ describe('groupDrift', () => {
       { kind: 'MEMBERSHIP_TYPE_CHANGED', userId: promoted!.id, before: 'MEMBER', after: 'MAINTAINER' },
     ]);
     expect(items.find((i) => i.kind === 'MEMBER_REMOVED')!.user).toEqual({ id: removed!.id, username: removed!.username });
-    // The change feed fills the cause later.
-    expect(items.every((i) => i.cause === null)).toBe(true);
+    // Each cause is the platform log's last entry about it since the push. These hand changes
+    // used the gateway's own connected app (the harness's token), so they read as the gateway's.
+    const causes = items.map((i) => i.cause as { actor: string; at: string; source: string } | null);
+    expect(causes.every((c) => c !== null && c.actor === `app:${stack.sim.sim.demoApp.clientId}` && c.source === 'GATEWAY')).toBe(true);
+    expect(causes.every((c) => Date.parse(c!.at) >= Date.parse(now.lastPushedAt))).toBe(true);
     expect(items.some((i) => i.userId === kept!.id || i.userId === alsoKept!.id)).toBe(false);
 
     // The reconcile plan: pushGroup's dry run with the last push.
@@ -252,4 +256,23 @@ describe("Okta's safeguard", () => {
       await other.close();
     }
   }, 60_000);
+});
+
+// Last: its group would show in the drifts listing above.
+describe('drift causes', () => {
+  it('names the admin who changed the team by hand in Anypoint as the cause', async () => {
+    const groupId = 'okta-admin-rename';
+    const { team } = await push({ groupId, displayName: 'Before Admin', members: ids(20, 22) });
+    const admin = stack.store.users.get(stack.store.orgs.get(stack.rootOrgId)!.ownerId)!;
+    const login = await fetch(`${stack.sim.url}/accounts/api/v2/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', client_id: stack.sim.sim.demoApp.clientId, client_secret: stack.sim.sim.demoApp.clientSecret, username: admin.username, password: DEMO_USER_PASSWORD }),
+    });
+    const session = ((await login.json()) as { access_token: string }).access_token;
+    expect((await stack.sim.send('PATCH', `${orgPath()}/teams/${team.id}`, session, { team_name: 'After Admin' })).status).toBeLessThan(300);
+    const now = await drift(groupId);
+    const renamed = (now.items as Item[]).find((i) => i.kind === 'TEAM_RENAMED')!;
+    expect(renamed.cause).toMatchObject({ actor: admin.username, source: 'ANYPOINT' });
+  });
 });

@@ -33,5 +33,7 @@ export const DRIFT_COSTS: Record<string, FieldCost> = {
   'GroupDrift.items': (scope) => ({ n: scope.n * ITEMS_PER_GROUP, org: scope.org }),
   'GroupDrift.pushedMembers': (scope, _args, cx) => ({ n: Math.ceil(scope.n * cx.sizes.members.of(undefined)), org: scope.org }),
   'GroupDriftItem.user': (scope, _args, cx) => (usersNear(cx, scope, scope.n), { n: scope.n, org: scope.org }),
+  // One read of the audit log per group from its push (src/changes/drift-causes.ts): a page and the empty one.
+  'GroupDriftItem.cause': (scope, _args, cx) => (cx.tally.add('auditQuery', ANY, Math.ceil(scope.n / ITEMS_PER_GROUP) * 2), null),
   'PushedMember.user': (scope, _args, cx) => (usersNear(cx, scope, scope.n), { n: scope.n, org: scope.org }),
 };
