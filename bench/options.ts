@@ -30,6 +30,8 @@ export interface BenchOptions {
   compare: string | null;
   /** Alternating burst pairs of the A/B run. */
   pairs: number;
+  /** --governance: the exports and the incremental import instead of the passes. */
+  governance: boolean;
   /** The arguments as given, for the report's "exact command". */
   argv: string[];
 }
@@ -51,6 +53,8 @@ Options:
   --compare REF        instead of the passes: the warm org tree A/B against the commit REF,
                        both gateways on one core, in alternating bursts (writes COMPARE.md)
   --pairs N            burst pairs of --compare (default 8; quick 2)
+  --governance         instead of the passes: the access review and API inventory exports and
+                       the incremental import, large preset (writes GOVERNANCE.md)
   --out DIR            where to write results.json and RESULTS.md (default bench/)
   -h, --help           show this help`;
 
@@ -81,6 +85,7 @@ export function readOptions(argv: string[], defaultOutDir: string): BenchOptions
       'scim-rounds': { type: 'string' },
       compare: { type: 'string' },
       pairs: { type: 'string' },
+      governance: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -108,6 +113,7 @@ export function readOptions(argv: string[], defaultOutDir: string): BenchOptions
     scimRounds: positive(values['scim-rounds'], '--scim-rounds', quick ? 1 : 3),
     compare: values.compare ?? null,
     pairs: positive(values.pairs, '--pairs', quick ? 2 : 8),
+    governance: values.governance ?? false,
     argv,
   };
 }

@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { canPin, killAllNow, stopAll } from './children.js';
 import { runCompare } from './compare.js';
+import { runGovernance } from './governance.js';
+import { governanceChecks, renderGovernance } from './report-governance.js';
 import { exactCommand, machineInfo } from './machine.js';
 import { HELP, readOptions, type BenchOptions } from './options.js';
 import { runPass, type PassResult, type PassSpec } from './pass.js';
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
   log(`bench: ${options.quick ? 'quick' : 'full'}${options.scimOnly ? ', SCIM only,' : ''} run on ${machine.cores} cores (${cores.gateway === null ? 'not pinned' : `gateway on core ${cores.gateway}, the rest on core ${cores.rest}`})`);
 
   if (options.compare !== null) return compare(options, cores, startedAt, machine);
+  if (options.governance) return governance(options, cores, startedAt);
 
   const results: PassResult[] = [];
   const skipped: string[] = [];
@@ -118,6 +121,19 @@ async function main(argv: string[]): Promise<number> {
   log(`\nWrote ${join(options.outDir, 'results.json')} and ${join(options.outDir, 'RESULTS.md')} in ${Math.round(run.durationSeconds)} s.`);
   // Missed targets are results; scenarios that could not be measured are failures.
   return errors.length ? 1 : 0;
+}
+
+/** --governance: the exports and the incremental import; writes governance.json and GOVERNANCE.md. */
+async function governance(options: BenchOptions, cores: Cores, startedAt: Date): Promise<number> {
+  const result = await runGovernance(cores, log);
+  const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(join(options.outDir, 'governance.json'), `${JSON.stringify({ command: exactCommand(options.argv), startedAt: startedAt.toISOString(), ...result }, null, 2)}\n`);
+  writeFileSync(join(options.outDir, 'GOVERNANCE.md'), renderGovernance(result, { command: exactCommand(options.argv), startedAt: startedAt.toISOString(), durationSeconds }));
+  log('');
+  for (const check of governanceChecks(result)) log(`  ${check.met ? 'met' : 'MISSED'}  ${check.target}: ${check.result}`);
+  log(`\nWrote ${join(options.outDir, 'governance.json')} and ${join(options.outDir, 'GOVERNANCE.md')} in ${Math.round(durationSeconds)} s.`);
+  return 0;
 }
 
 /** --compare: the A/B run alone; writes compare.json and COMPARE.md. */

@@ -8,6 +8,9 @@ export interface SimState {
   members: Array<{ teamId: string; userId: string }>;
   apis: Array<{ id: number; organizationId: string; environmentId: string; groupId: string; assetId: string; assetVersion: string }>;
   assets: Array<{ groupId: string; assetId: string; version: string; organizationId: string }>;
+  roleGroups: Array<{ role_group_id: string; org_id: string; users: number }>;
+  userRoles: Array<{ userId: string; context_params: { org: string } }>;
+  apps: Array<{ client_id: string; org_id: string }>;
 }
 
 /** Indexes over the snapshot, built once, with the simulator's own visibility rules. */
@@ -15,11 +18,13 @@ export class PlatformView {
   readonly liveOrgs: SimState['organizations'];
   private readonly usersByOrg = new Map<string, SimState['users']>();
   private readonly memberIds = new Map<string, string[]>();
+  private readonly liveUserIds = new Set<string>();
 
   constructor(readonly state: SimState) {
     this.liveOrgs = state.organizations.filter((o) => !o.deletedAt);
     for (const user of state.users) {
       if (user.deleted) continue;
+      this.liveUserIds.add(user.id);
       this.usersByOrg.set(user.organizationId, [...(this.usersByOrg.get(user.organizationId) ?? []), user]);
     }
     const live = new Set(state.users.filter((u) => !u.deleted).map((u) => u.id));
@@ -59,5 +64,14 @@ export class PlatformView {
 
   assetsOf(orgId: string) {
     return this.state.assets.filter((a) => a.organizationId === orgId);
+  }
+
+  roleGroupsOf(orgId: string) {
+    return this.state.roleGroups.filter((g) => g.org_id === orgId);
+  }
+
+  /** Live users holding a role straight in the org (the role-assignment search's hits). */
+  directHoldersOf(orgId: string): number {
+    return new Set(this.state.userRoles.filter((r) => r.context_params.org === orgId && this.liveUserIds.has(r.userId)).map((r) => r.userId)).size;
   }
 }

@@ -29,8 +29,13 @@ export const EXPORTS_PREFIX = '/exports';
 
 export interface ExportHandlerOptions {
   authenticate(headers: RequestHeaders): Promise<Caller | null>;
-  /** Loaders for one export (the tree), or for one business group of it; all on the export's signal. */
-  loaders(requestId: string, signal: AbortSignal): Loaders;
+  /**
+   * A request's loaders. With `parent` (the export's own loaders), those of one business group:
+   * kept apart from the shared cache, so a whole-platform export does not fill the gateway's
+   * memory with the platform, and dropped with the group; what every group shares (the tree,
+   * the role names) comes from `parent`.
+   */
+  loaders(requestId: string, signal: AbortSignal, parent?: Loaders): Loaders;
   rootOrgId: string;
   budget: CallerBudget | null;
   meters: CallMeters;
@@ -282,13 +287,14 @@ export function createExportHandler(options: ExportHandlerOptions) {
     let reservation: { window: number; calls: number } | null = null;
     let charged = 0;
     let bytes = 0;
+    const tree = options.loaders(requestId, controller.signal);
     const job: Job = {
       url,
       requestId,
       signal: controller.signal,
       format,
-      tree: options.loaders(requestId, controller.signal),
-      perOrg: () => options.loaders(requestId, controller.signal),
+      tree,
+      perOrg: () => options.loaders(requestId, controller.signal, tree),
       described: {},
       rows: 0,
       start(contentType, filename) {

@@ -60,12 +60,13 @@ export interface OrgAccess {
   inNonRootTeam(userId: string): boolean;
 }
 
-export function createAccessLoaders(deps: LoaderDeps, teams: TeamLoaders, users: UserLoaders) {
+export function createAccessLoaders(deps: LoaderDeps, teams: TeamLoaders, users: UserLoaders, sharedRoleNames?: () => Promise<Record<string, string>>) {
   const { client, cache, call } = deps;
 
-  /** Role id -> name, for the role search's assignments (which carry ids only). Global, so cached under the root org. */
-  const roleNames = () =>
-    cache.get('teams', 'roleCatalogue:all', async () => Object.fromEntries((await listRoles(client, call)).map((r) => [r.role_id, r.name])) as Record<string, string>);
+  /** Role id -> name, for the role search's assignments (which carry ids only): one catalogue for the platform. */
+  const roleNames =
+    sharedRoleNames ??
+    (() => cache.get('teams', 'roleCatalogue:all', async () => Object.fromEntries((await listRoles(client, call)).map((r) => [r.role_id, r.name])) as Record<string, string>));
 
   const roleGroupRoles = (orgId: string, roleGroupId: string) =>
     cache.get('teams', `roleGroupRoles:${roleGroupId}`, async () =>
@@ -211,7 +212,7 @@ export function createAccessLoaders(deps: LoaderDeps, teams: TeamLoaders, users:
 
   const connectedAppsOf = (orgId: string) => cache.get('organizations', `apps:${orgId}`, () => listConnectedApps(client, orgId, call));
 
-  return { userAccess, orgAccess, teamEffectiveRoles, connectedAppsOf, roleGroupsOf };
+  return { userAccess, orgAccess, teamEffectiveRoles, connectedAppsOf, roleGroupsOf, roleNames };
 }
 
 export type AccessLoaders = ReturnType<typeof createAccessLoaders>;

@@ -26,6 +26,8 @@ export interface LoaderOptions {
   onBatch?: (loader: string, size: number) => void;
   /** Told every value read through the cache (demand control's PlatformSizes). */
   onRead?: (kind: CacheKind, key: string, value: unknown, entry?: object) => void;
+  /** Loaders whose platform-wide reads (the role names) these reuse instead of making their own (an export's per-group loaders). */
+  parent?: Loaders;
 }
 
 /** Every loader of one GraphQL request. Created per request: nothing here outlives it. */
@@ -43,7 +45,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
     batchScheduleFn: scheduler.schedule,
     measured: (name, batch) => (onBatch ? (keys) => (onBatch(name, keys.length), batch(keys)) : batch),
   };
-  return new RequestLoaders(cache, options.rootOrgId, deps);
+  return new RequestLoaders(cache, options.rootOrgId, deps, options.parent);
 }
 
 /**
@@ -62,6 +64,7 @@ class RequestLoaders {
     readonly cache: ReadThrough,
     readonly rootOrgId: string,
     private readonly deps: LoaderDeps,
+    private readonly parent?: Loaders,
   ) {}
 
   get orgs(): OrganizationLoaders {
@@ -81,7 +84,7 @@ class RequestLoaders {
   }
 
   get access(): AccessLoaders {
-    return (this.accessLoaders ??= createAccessLoaders(this.deps, this.teams, this.users));
+    return (this.accessLoaders ??= createAccessLoaders(this.deps, this.teams, this.users, this.parent?.access.roleNames));
   }
 }
 

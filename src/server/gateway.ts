@@ -231,7 +231,10 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
   });
   const exports = createExportHandler({
     authenticate: (headers) => authenticator.authenticate(headers),
-    loaders: (requestId, signal) => createLoaders({ ...loaderOptions, signal, requestId, onRead: observeRead }),
+    // A business group's loaders read through a cache of their own, dropped with the group: a
+    // whole-platform export must not hold the platform in the shared cache (its memory bound).
+    loaders: (requestId, signal, parent) =>
+      createLoaders({ ...loaderOptions, ...(parent ? { cache: createSharedCache(), parent } : {}), signal, requestId, onRead: observeRead }),
     rootOrgId,
     budget,
     meters: observability.meters,

@@ -33,6 +33,9 @@ function snapshot(store: SimStore) {
     teamRoles: store.teamRoles,
     apis: [...store.apis.values()],
     assets: [...store.assets.values()],
+    roleGroups: [...store.roleGroups.values()].map((g) => ({ ...g, users: store.usersOfRoleGroup(g.role_group_id).size })),
+    userRoles: store.userRoles,
+    apps: [...store.apps.values()].map(({ client_secret: _secret, ...app }) => app),
     tokens: store.tokens.size,
   };
 }
