@@ -15,6 +15,7 @@ import { GatewayError, badInput, notFound } from '../src/errors.js';
 import type { GatewayContext } from '../src/server/context.js';
 import { MembershipType } from '../src/graph/enums.js';
 import { connectionFrom } from './connection.js';
+import { environmentIn } from './environment-of.js';
 import { loadUserNear } from './load-user.js';
 
 /** Reviews and app scopes name every principal's access: the auditor role, like the audit trail. */
@@ -22,9 +23,6 @@ function requireAuditor(ctx: GatewayContext, what: string): void {
   if (!ctx.caller?.roles.has('auditor')) throw new GatewayError('FORBIDDEN', `${what} needs the auditor role`);
 }
 
-/** An environment through its organization's detail (one call), not a sweep of every organization. */
-const environmentOf = async (ctx: GatewayContext, orgId: string, envId: string | null | undefined) =>
-  envId ? ((await ctx.loaders.orgs.environmentsOf(orgId)).find((e) => e.id === envId) ?? null) : null;
 
 const teamRef = (ctx: GatewayContext, team: { id: string } | null, orgId: string) => (team ? ctx.loaders.teams.teamById.load({ id: team.id, orgId }) : null);
 
@@ -45,7 +43,7 @@ export function describePath(path: Path): string {
 
 export const AccessGrant: AccessGrantResolvers = {
   organization: (grant) => ({ id: grant.orgId }),
-  environment: (grant, _, ctx) => environmentOf(ctx, grant.orgId, grant.envId),
+  environment: (grant, _, ctx) => environmentIn(ctx, grant.orgId, grant.envId),
   paths: (grant) => grant.paths.map((path) => ({ path, orgId: grant.orgId })),
 };
 
@@ -62,7 +60,7 @@ export const AccessPath: AccessPathResolvers = {
 export const EffectiveTeamRole: EffectiveTeamRoleResolvers = {
   name: (role) => role.roleName,
   organization: (role) => ({ id: role.orgId }),
-  environment: (role, _, ctx) => environmentOf(ctx, role.orgId, role.envId),
+  environment: (role, _, ctx) => environmentIn(ctx, role.orgId, role.envId),
   inheritedFrom: (role, _, ctx) => teamRef(ctx, role.inheritedFrom, role.teamOrgId),
 };
 
@@ -80,7 +78,7 @@ export const ConnectedApp: ConnectedAppResolvers = {
 
 export const AppScope: AppScopeResolvers = {
   organization: ({ context }) => (context?.org ? { id: context.org } : null),
-  environment: ({ context }, _, ctx) => (context?.org ? environmentOf(ctx, context.org, context.envId) : null),
+  environment: ({ context }, _, ctx) => (context?.org ? environmentIn(ctx, context.org, context.envId) : null),
 };
 
 export const AccessReviewRow: AccessReviewRowResolvers = {

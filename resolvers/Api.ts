@@ -1,3 +1,4 @@
+import { environmentIn } from './environment-of.js';
 import { GatewayError } from '../src/errors.js';
 import type { AnypointApiInstance } from '../src/anypoint/types.js';
 import type { ApiResolvers, ApiSpecificationResolvers, ExchangeAssetResolvers, ExchangeFileResolvers } from '../src/generated/resolvers-types.js';
@@ -17,7 +18,8 @@ export const Api: ApiResolvers = {
   // The API list names each asset group, so the name costs no Exchange call when listed.
   name: async (api, _, ctx) => (await ctx.loaders.apis.assetNameOf(api)) ?? (await assetOf(api, ctx)).name,
   apiType: async (api, _, ctx) => (await assetOf(api, ctx)).type,
-  environment: (api, _, ctx) => ctx.loaders.orgs.environmentById.load(api.environmentId),
+  // The API knows its organization: its detail lists the environment (issue 15: no sweep of every org).
+  environment: async (api, _, ctx) => (await environmentIn(ctx, api.organizationId, api.environmentId)) ?? ctx.loaders.orgs.environmentById.load(api.environmentId),
   organization: (api) => ({ id: api.organizationId }),
   exchangeAsset: (api, _, ctx) => assetOf(api, ctx),
   policyCount: (api, _, ctx) => ctx.loaders.apis.policyCount.load(api),

@@ -2,6 +2,7 @@ import type { TeamMemberResolvers, TeamResolvers, TeamRoleResolvers } from '../s
 import { MembershipType, TeamType } from '../src/graph/enums.js';
 import { connectionFrom } from './connection.js';
 import { asEntity } from './entity.js';
+import { environmentIn } from './environment-of.js';
 import { loadUserNear } from './load-user.js';
 
 export const Team: TeamResolvers = {
@@ -38,5 +39,5 @@ export const TeamMember: TeamMemberResolvers = {
 export const TeamRole: TeamRoleResolvers = {
   roleId: (role) => role.role_id,
   organization: (role) => ({ id: role.context_params.org }),
-  environment: (role, _, ctx) => (role.context_params.envId ? ctx.loaders.orgs.environmentById.load(role.context_params.envId) : null),
+  environment: (role, _, ctx) => environmentIn(ctx, role.context_params.org, role.context_params.envId),
 };

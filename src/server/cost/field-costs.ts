@@ -206,7 +206,8 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Api.exchangeAsset': (scope, _args, cx) => (assets(cx, scope), { n: scope.n }),
   'Api.specification': (scope, _args, cx) => (assets(cx, scope), { n: scope.n }),
   'ApiSpecification.content': (scope, _args, cx) => (cx.tally.add('spec', ANY, scope.n), null),
-  'Api.environment': (scope, _args, cx) => (environmentLookup(cx, 1, scope.org), { n: scope.n, org: scope.org }),
+  // The API's own organization's detail (resolvers/environment-of.ts): already read by a listing of its APIs.
+  'Api.environment': (scope, _args, cx) => (cx.tally.add('orgDetail', scope.org ?? ANY, perOrg(cx, scope).n), { n: scope.n, org: scope.org }),
   'Api.organization': (scope) => ({ n: scope.n, org: scope.org }),
   // One call per instance whatever the batch (Anypoint counts one instance at a time).
   'Api.policyCount': (scope, _args, cx) => (cx.tally.add('apiPolicies', ANY, scope.n), null),
@@ -245,7 +246,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
     const roles = scope.teams ? scope.teams.reduce((sum, id) => sum + cx.sizes.roles.of(id), 0) : scope.n * cx.sizes.roles.of(undefined);
     return { n: roles, org: scope.org };
   },
-  'TeamRole.environment': (scope, _args, cx) => (environmentLookup(cx, 1, scope.org), null),
+  'TeamRole.environment': (scope, _args, cx) => (cx.tally.add('orgDetail', scope.org ?? ANY, perOrg(cx, scope).n), null),
   'TeamRole.organization': (scope) => ({ n: scope.n }),
   'TeamMember.user': (scope, _args, cx) => (usersNear(cx, scope, scope.n), { n: scope.n, org: scope.org }),
 
