@@ -47,3 +47,26 @@ export async function readUserChanges(deps: FeedDeps, start: FeedPosition, orgId
   }
   return { changed, removed, position: read.position, complete: !read.hasMore, platformCalls: read.platformCalls };
 }
+
+/**
+ * When each team last changed since a position, by the platform log's Team and TeamMember entries
+ * (a member added or removed by hand changes the team's group): one pass, bounded like
+ * readUserChanges. `complete` false: later entries were not read.
+ */
+export async function readTeamChangeTimes(deps: FeedDeps, start: FeedPosition, orgIds: ReadonlySet<string>, maxPages = USER_CHANGES_MAX_PAGES): Promise<{ times: Map<string, string>; complete: boolean }> {
+  const times = new Map<string, string>();
+  const read = await readFeed(deps, start, {
+    first: Number.POSITIVE_INFINITY,
+    orgIds,
+    keep: () => false,
+    platformOnly: true,
+    objectTypes: ['Team', 'TeamMember'],
+    maxPlatformPages: maxPages,
+    onEntry: (entry) => {
+      if (!orgIds.has(entry.organizationId)) return;
+      const teamId = entry.objectType === 'Team' ? entry.objectId : entry.parentId;
+      if (teamId) times.set(teamId, entry.timestamp);
+    },
+  });
+  return { times, complete: !read.hasMore };
+}
