@@ -1,9 +1,8 @@
-import type { AnypointAuditEntry } from '../src/anypoint/audit-log.js';
-import type { AnypointUser } from '../src/anypoint/types.js';
 import { AuditCursorError } from '../src/audit/types.js';
 import type { Change as FeedChange, ChangeEntityType, ChangeSource } from '../src/changes/change.js';
 import { readFeed, type FeedOptions } from '../src/changes/feed.js';
 import { decodePosition, encodePosition, startAt, type FeedPosition } from '../src/changes/position.js';
+import { readUserChanges, USER_CHANGES_MAX_PAGES } from '../src/changes/users.js';
 import { GatewayError, badInput, notFound } from '../src/errors.js';
 import type { ChangeResolvers, QueryResolvers } from '../src/generated/resolvers-types.js';
 import type { GatewayContext } from '../src/server/context.js';
@@ -13,7 +12,7 @@ import type { UserFilterArgs } from './lists.js';
 
 const DAY_MS = 86_400_000;
 /** The incremental import reads at most this many pages of the platform log (200 entries each). */
-export const CHANGED_SINCE_MAX_PAGES = 50;
+export const CHANGED_SINCE_MAX_PAGES = USER_CHANGES_MAX_PAGES;
 
 function feedOf(ctx: GatewayContext) {
   if (!ctx.feed) throw new GatewayError('INTERNAL_SERVER_ERROR', 'The change feed is not configured');
@@ -96,31 +95,12 @@ export async function changedUsers(
 ) {
   const logOrg = args.organizationId ?? ctx.loaders.rootOrgId;
   const orgIds = args.organizationId ? new Set([args.organizationId]) : await scopeOf(ctx, logOrg);
-  const latest = new Map<string, AnypointAuditEntry>();
-  const read = await guarded(() =>
-    readFeed(feedOf(ctx), startFrom(args.changedSince, logOrg), {
-      first: Number.POSITIVE_INFINITY,
-      orgIds,
-      keep: () => false,
-      platformOnly: true,
-      versioned: true,
-      objectTypes: ['User'],
-      maxPlatformPages: CHANGED_SINCE_MAX_PAGES,
-      onEntry: (entry) => {
-        if (orgIds.has(entry.organizationId)) latest.set(entry.objectId, entry);
-      },
-    }),
-  );
-  if (read.hasMore) {
+  const read = await guarded(() => readUserChanges(feedOf(ctx), startFrom(args.changedSince, logOrg), orgIds, CHANGED_SINCE_MAX_PAGES));
+  if (!read.complete) {
     throw badInput(`More than ${CHANGED_SINCE_MAX_PAGES * 200} user changes since then: list the users (without changedSince) instead`);
   }
-  const users: AnypointUser[] = [];
-  const removed: string[] = [];
-  for (const [id, entry] of latest) {
-    const user = entry.versionedObject as AnypointUser | null | undefined;
-    if (entry.action === 'Delete' || !user || user.deleted) removed.push(id);
-    else users.push(user);
-  }
+  const users = [...read.changed.values()].map((c) => c.user);
+  const removed = read.removed;
   const filter = args.filter;
   const kept = users
     .filter((u) => (filter?.enabled == null || u.enabled === filter.enabled) && matchesSearch(filter?.search, u.username, u.firstName, u.lastName, u.email))

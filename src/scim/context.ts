@@ -1,4 +1,5 @@
 import type { AnypointClient } from '../anypoint/client.js';
+import type { FeedDeps } from '../changes/feed.js';
 import type { Loaders } from '../loaders/index.js';
 import type { GroupLinkStore } from '../provisioning/group-links.js';
 import type { Provisioning } from '../provisioning/index.js';
@@ -27,6 +28,11 @@ export interface ScimDeps {
   /** Serializes the writes of one SCIM user (a rename is several steps and a record update). */
   locks: LockManager;
   users: UserDirectory;
+  /**
+   * The change feed's dependencies but the per-request call (as the GraphQL context has them):
+   * what `meta.lastModified gt` filters read instead of listing every user. Null: no feed, list.
+   */
+  feed: Omit<FeedDeps, 'call'> | null;
 }
 
 /** One SCIM request. */

@@ -15,6 +15,8 @@ export interface UserDirectory {
   find(loaders: Loaders, scimId: string): Promise<{ user: AnypointUser; record: ScimRecord | undefined } | null>;
   /** The user as a SCIM resource shows it, or null when it is hidden (retired by a rename, or ended). */
   present(user: AnypointUser): Promise<{ user: AnypointUser; record: ScimRecord | undefined } | null>;
+  /** present() for many users, reading the records once (not once per user). */
+  presentMany(users: AnypointUser[], all?: ScimRecord[]): Promise<Array<{ user: AnypointUser; record: ScimRecord | undefined }>>;
   /** The Anypoint user id each SCIM id means now (ids of ended or retired resources map to null). */
   anypointIds(scimIds: string[]): Promise<Map<string, string | null>>;
   /** Anypoint user id -> SCIM id, for member lists; null for a user no live resource shows (retired by a rename, or ended). */
@@ -31,8 +33,8 @@ export function createUserDirectory(records: ScimRecordStore, orgId: string): Us
    * Live records by their current Anypoint id, and the Anypoint ids no live resource shows: those
    * of ended resources, and those a rename retired (unless a rename back made one current again).
    */
-  async function recordsByAnypointId() {
-    const all = await records.list('User', orgId);
+  async function recordsByAnypointId(listed?: ScimRecord[]) {
+    const all = listed ?? (await records.list('User', orgId));
     const current = new Map<string, ScimRecord>();
     for (const record of all) if (!record.ended && record.anypointId) current.set(record.anypointId, record);
     const hidden = new Set<string>();
@@ -65,6 +67,11 @@ export function createUserDirectory(records: ScimRecordStore, orgId: string): Us
       const record = await records.findByAnypointId(orgId, user.id);
       if (!record) return { user, record: undefined };
       return record.ended || record.anypointId !== user.id ? null : { user, record };
+    },
+    async presentMany(users, all) {
+      if (!users.length) return [];
+      const { current, hidden } = await recordsByAnypointId(all);
+      return users.filter((u) => !hidden.has(u.id)).map((user) => ({ user, record: current.get(user.id) }));
     },
     async anypointIds(scimIds) {
       const result = new Map<string, string | null>();

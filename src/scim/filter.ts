@@ -405,6 +405,24 @@ export function equalityLookup(filter: ScimFilter, type: ResourceTypeName): Equa
   return best;
 }
 
+/**
+ * When the filter is `meta.lastModified gt "T"` (or ge), alone or ANDed with other conditions, T
+ * in milliseconds (the latest, should several conjuncts bound it): every resource the filter
+ * matches was modified at T or after, so the service can read what changed since T instead of
+ * listing everyone. As with equalityLookup, the whole filter is still applied to what it finds.
+ */
+export function modifiedSinceLookup(filter: ScimFilter, type: ResourceTypeName): number | null {
+  let since: number | null = null;
+  for (const conjunct of conjuncts(filter)) {
+    if ((conjunct.op !== 'gt' && conjunct.op !== 'ge') || typeof conjunct.value !== 'string') continue;
+    const resolved = resolveAttribute(type, conjunct.path);
+    if (!resolved || resolved.extension || resolved.keys.join('.') !== 'meta.lastModified') continue;
+    const at = instant(conjunct.value);
+    if (at !== null && (since === null || at > since)) since = at;
+  }
+  return since;
+}
+
 /** The attribute paths a filter reads at its top level (a value path's own path, not its inner ones). */
 export function filterPaths(filter: ScimFilter): string[] {
   switch (filter.op) {

@@ -18,6 +18,8 @@ export function toGroupResource(
   members: AnypointTeamMember[] | undefined,
   scimIdOf: (anypointUserId: string) => string | null,
   baseUrl: string,
+  /** The platform log's last Team or TeamMember entry about the team, when the answer read the log. */
+  changedAt?: string,
 ): GroupResource {
   const body: Record<string, unknown> = {
     schemas: [GROUP_SCHEMA],
@@ -35,7 +37,7 @@ export function toGroupResource(
       : {}),
   };
   const created = record?.created ?? team.created_at;
-  const lastModified = team.updated_at ?? record?.lastModified ?? created;
+  const lastModified = [team.updated_at, record?.lastModified, changedAt].reduce<string | undefined>((a, b) => (!b ? a : !a || Date.parse(b) > Date.parse(a) ? b : a), undefined) ?? created;
   // Without members the version would not cover them: left out, rather than a tag that lies.
   const version = members ? { version: weakEtag(body) } : {};
   return {

@@ -7,7 +7,9 @@ import type { MemberDelta } from '../provisioning/group-patch.js';
 import type { ScimDeps, ScimRequest } from './context.js';
 import { invalidValue, notFound, ScimError } from './errors.js';
 import { listPage, type ListQuery } from './list-query.js';
-import { filterPaths } from './filter.js';
+import { filterPaths, modifiedSinceLookup } from './filter.js';
+import { startAt } from '../changes/position.js';
+import { readTeamChangeTimes } from '../changes/users.js';
 import { resolveAttribute } from './attribute-paths.js';
 import { resultOf } from './outcomes.js';
 import { planGroupPatch, readPatchRequest, type MemberChange } from './patch-ops.js';
@@ -44,13 +46,30 @@ export function createScimGroups(deps: ScimDeps) {
     return all.flatMap((link) => (byId.has(link.teamId) ? [{ link, team: byId.get(link.teamId)! }] : []));
   }
 
-  async function resources(req: ScimRequest, groups: Array<{ link: GroupLink; team: AnypointTeam }>, withMembers: boolean, loaders = req.loaders): Promise<GroupResource[]> {
+  async function resources(
+    req: ScimRequest,
+    groups: Array<{ link: GroupLink; team: AnypointTeam }>,
+    withMembers: boolean,
+    loaders = req.loaders,
+    changedAt?: Map<string, string>,
+  ): Promise<GroupResource[]> {
     const [byId, scimIdOf, members] = await Promise.all([
       recordsById(),
       withMembers ? users.scimIdMapper() : Promise.resolve((id: string): string | null => id),
       withMembers ? Promise.all(groups.map((g) => loaders.teams.membersOfTeam(orgId, g.team.team_id))) : Promise.resolve(undefined),
     ]);
-    return groups.map((g, i) => toGroupResource(g.link.groupId, g.team, byId.get(g.link.groupId), members?.[i], scimIdOf, req.baseUrl));
+    return groups.map((g, i) => toGroupResource(g.link.groupId, g.team, byId.get(g.link.groupId), members?.[i], scimIdOf, req.baseUrl, changedAt?.get(g.team.team_id)));
+  }
+
+  /**
+   * For `meta.lastModified gt "T"` (or ge): when each team last changed since T by the platform
+   * log (a member added by hand changes its group), one bounded pass; otherwise nothing is read.
+   */
+  async function teamChangeTimes(req: ScimRequest, query: ListQuery): Promise<Map<string, string> | undefined> {
+    const since = query.filter ? modifiedSinceLookup(query.filter, 'Group') : null;
+    if (since === null || !deps.feed) return undefined;
+    const feed = { ...deps.feed, call: { signal: req.signal, requestId: req.call.requestId } };
+    return (await readTeamChangeTimes(feed, startAt(orgId, since), new Set([orgId]))).times;
   }
 
   async function one(req: ScimRequest, id: string, loaders: Loaders, withMembers = true): Promise<GroupResource> {
@@ -91,13 +110,13 @@ export function createScimGroups(deps: ScimDeps) {
 
   return {
     async list(req: ScimRequest, query: ListQuery, withMembers: boolean) {
-      const groups = await linked(req.loaders);
-      if (!withMembers || readsMembers(query)) return listPage(await resources(req, groups, withMembers), query, 'Group');
+      const [groups, changedAt] = await Promise.all([linked(req.loaders), teamChangeTimes(req, query)]);
+      if (!withMembers || readsMembers(query)) return listPage(await resources(req, groups, withMembers, req.loaders, changedAt), query, 'Group');
       // Filtered, sorted and paged on what the teams say; the members read for the page only, not
       // for every linked group (a thousand groups would cost a thousand listings per request).
-      const bare = listPage(await resources(req, groups, false), { ...query, attributes: ['id'], excludedAttributes: [] }, 'Group');
+      const bare = listPage(await resources(req, groups, false, req.loaders, changedAt), { ...query, attributes: ['id'], excludedAttributes: [] }, 'Group');
       const byId = new Map(groups.map((g) => [g.link.groupId, g]));
-      const page = await resources(req, bare.Resources.map((r) => byId.get(r.id as string)!), true);
+      const page = await resources(req, bare.Resources.map((r) => byId.get(r.id as string)!), true, req.loaders, changedAt);
       return { ...listPage(page, { ...query, filter: null, startIndex: 1 }, 'Group'), totalResults: bare.totalResults, startIndex: query.startIndex };
     },
 

@@ -15,9 +15,10 @@ export interface GroupRef {
  * The Anypoint user behind a SCIM resource, mapped once for every answer: firstName/lastName to
  * name, the one e-mail as the primary work address, the phone as a work number, enabled to
  * active. `id` is the SCIM id (the record's, which outlives username changes); externalId is
- * what the record keeps, since Anypoint has none.
+ * what the record keeps, since Anypoint has none. meta.lastModified is the latest of the record's,
+ * the user's updatedAt and, when given, the time of the platform log's last entry about the user.
  */
-export function toUserResource(user: AnypointUser, record: ScimRecord | undefined, baseUrl: string, groups?: GroupRef[]): UserResource {
+export function toUserResource(user: AnypointUser, record: ScimRecord | undefined, baseUrl: string, groups?: GroupRef[], changedAt?: string): UserResource {
   const id = record?.id ?? user.id;
   const formatted = `${user.firstName} ${user.lastName}`.trim();
   const body: Record<string, unknown> = {
@@ -33,7 +34,8 @@ export function toUserResource(user: AnypointUser, record: ScimRecord | undefine
     ...(groups ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, type: 'direct', $ref: `${baseUrl}/Groups/${encodeURIComponent(g.id)}` })) } : {}),
   };
   const created = record?.created ?? user.createdAt ?? user.updatedAt ?? null;
-  const lastModified = latest(record?.lastModified, user.updatedAt) ?? created;
+  // changedAt: the platform log's last entry about the user, when the answer read the log.
+  const lastModified = latest(latest(record?.lastModified, user.updatedAt), changedAt) ?? created;
   const meta = {
     resourceType: 'User',
     ...(created ? { created } : {}),

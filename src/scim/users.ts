@@ -4,7 +4,9 @@ import type { AnypointUser } from '../anypoint/types.js';
 import { sameEmail } from '../provisioning/user-steps.js';
 import type { ScimDeps, ScimRequest } from './context.js';
 import { mutability, notFound, ScimError, uniqueness } from './errors.js';
-import { equalityLookup } from './filter.js';
+import { startAt } from '../changes/position.js';
+import { readUserChanges } from '../changes/users.js';
+import { equalityLookup, modifiedSinceLookup } from './filter.js';
 import { listPage, type ListQuery } from './list-query.js';
 import { resultOf } from './outcomes.js';
 import { applyUserPatch, readPatchRequest } from './patch-ops.js';
@@ -19,7 +21,7 @@ import { ifMatchAllows } from './version.js';
  * GraphQL mutations (validated, audited, retried without duplicates); what SCIM adds is the
  * mapping, the record that keeps a SCIM id across username changes, and DELETE's meaning.
  */
-type Found = { user: AnypointUser; record: ScimRecord | undefined };
+type Found = { user: AnypointUser; record: ScimRecord | undefined; changedAt?: string };
 
 const now = () => new Date().toISOString();
 
@@ -36,7 +38,7 @@ export function createScimUsers(deps: ScimDeps) {
 
   async function resource(req: ScimRequest, found: Found, withGroups = false): Promise<UserResource> {
     const groups = withGroups ? await userGroups(deps, req.loaders, found.user.id) : undefined;
-    return toUserResource(found.user, found.record, req.baseUrl, groups);
+    return toUserResource(found.user, found.record, req.baseUrl, groups, found.changedAt);
   }
 
   /** A one-resource filter is answered by a lookup (one call, or none), not by listing everyone. */
@@ -60,9 +62,36 @@ export function createScimUsers(deps: ScimDeps) {
         const found = await Promise.all(matching.map((r) => directory.find(req.loaders, r.id)));
         return found.filter((f): f is Found => f !== null);
       }
-      default:
-        return directory.list(req.loaders);
+      default: {
+        const since = query.filter ? modifiedSinceLookup(query.filter, 'User') : null;
+        return since === null ? directory.list(req.loaders) : modifiedSince(req, since);
+      }
     }
+  }
+
+  /**
+   * The candidates of `meta.lastModified gt "T"` (or ge): the users the platform log says changed
+   * since T (as they were after their last entry, with its time) and those whose record changed
+   * since T, instead of listing and loading everyone. Users removed since T are not there (SCIM
+   * lists only existing resources). Past the log's page budget, or without a feed, everyone is
+   * listed, with the entry times read so far.
+   */
+  async function modifiedSince(req: ScimRequest, since: number): Promise<Found[]> {
+    if (!deps.feed) return directory.list(req.loaders);
+    const feed = { ...deps.feed, call: { signal: req.signal, requestId: req.call.requestId } };
+    const [log, all] = await Promise.all([readUserChanges(feed, startAt(orgId, since), new Set([orgId])), records.list('User', orgId)]);
+    const changedAt = (found: Found): Found => {
+      const at = log.changed.get(found.user.id)?.at;
+      return at ? { ...found, changedAt: at } : found;
+    };
+    if (!log.complete) return (await directory.list(req.loaders)).map(changedAt);
+    const removed = new Set(log.removed);
+    const fromLog = await directory.presentMany([...log.changed.values()].map((c) => c.user), all);
+    // Records changed since T about users the log did not name (an externalId-only change): a
+    // load each, through the cache.
+    const recordOnly = all.filter((r) => !r.ended && r.anypointId && Date.parse(r.lastModified) >= since && !log.changed.has(r.anypointId) && !removed.has(r.anypointId));
+    const loaded = await Promise.all(recordOnly.map((r) => directory.find(req.loaders, r.id)));
+    return [...fromLog.map(changedAt), ...loaded.filter((f): f is Found => f !== null)];
   }
 
   async function current(req: ScimRequest, id: string): Promise<Found> {

@@ -223,6 +223,7 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     root,
     client,
     rootOrgId,
+    ownClientId: anypoint.clientId,
     authenticate: (headers) => authenticator.authenticate(headers),
     loaders: (requestId, signal, fresh) => createLoaders({ ...loaderOptions, bypassCache: fresh, signal, requestId, onRead: observeRead }),
     budget,

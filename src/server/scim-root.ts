@@ -20,6 +20,8 @@ export interface ScimRootOptions {
   root: ProvisioningRoot;
   client: AnypointClient;
   rootOrgId: string;
+  /** The gateway's own connected app (its entries in the platform log are the gateway's writes). */
+  ownClientId: string;
   authenticate(headers: RequestHeaders): Promise<Caller | null>;
   loaders(requestId: string, signal: AbortSignal, fresh: boolean): Loaders;
   budget: CallerBudget | null;
@@ -43,6 +45,7 @@ export async function openScim(options: ScimRootOptions) {
     provisioning: root.provisioning,
     locks: root.locks,
     users: createUserDirectory(root.scimRecords, orgId),
+    feed: { client: options.client, trail: root.audit, rootOrgId, ownClientId: options.ownClientId },
   };
   return createScimHandler({
     users: createScimUsers(deps),

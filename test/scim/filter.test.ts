@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
-import { checkFilter, equalityLookup, matchesFilter, MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '../../src/scim/filter.js';
+import { checkFilter, equalityLookup, matchesFilter, MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, modifiedSinceLookup, parseFilter } from '../../src/scim/filter.js';
 import { GROUP_SCHEMA, USER_SCHEMA, type ResourceTypeName } from '../../src/scim/schemas.js';
 
 const bob = {
@@ -340,5 +340,20 @@ describe('equalityLookup', () => {
     expect(lookup('name.familyName eq "Smith"')).toBeNull();
     expect(lookup('emails.value eq "a@b.c"', 'Group')).toBeNull();
     expect(lookup('members[value eq "u-1"]', 'Group')).toBeNull();
+  });
+});
+
+describe('modifiedSinceLookup', () => {
+  const since = (text: string) => modifiedSinceLookup(parseFilter(text), 'User');
+  it('reads gt and ge on meta.lastModified, alone or in an AND, the latest bound winning', () => {
+    expect(since('meta.lastModified gt "2024-05-01T00:00:00Z"')).toBe(Date.parse('2024-05-01T00:00:00Z'));
+    expect(since('META.LASTMODIFIED ge "2024-05-01"')).toBe(Date.parse('2024-05-01T00:00:00Z'));
+    expect(since('active eq true and meta.lastModified gt "2024-05-01T00:00:00Z" and meta.lastModified ge "2024-06-01T00:00:00Z"')).toBe(Date.parse('2024-06-01T00:00:00Z'));
+  });
+  it('is null where the filter does not bound the time from below for every match', () => {
+    expect(since('meta.lastModified lt "2024-05-01T00:00:00Z"')).toBeNull();
+    expect(since('meta.lastModified gt "2024-05-01T00:00:00Z" or active eq true')).toBeNull();
+    expect(since('not (meta.lastModified gt "2024-05-01T00:00:00Z")')).toBeNull();
+    expect(since('meta.created gt "2024-05-01T00:00:00Z"')).toBeNull();
   });
 });
