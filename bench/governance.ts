@@ -27,6 +27,8 @@ export interface ExportRun {
   plan: GovernancePlan;
   calls: number;
   failed: number;
+  /** The simulator's own time on those calls, summed (latency included): the measured ideal scales by it. */
+  serviceMs: number;
   wallMs: number;
   firstByteMs: number;
   bytes: number;
@@ -51,7 +53,7 @@ export interface GovernanceResult {
 }
 
 /** Streams one export, timing the first byte and sampling the gateway's RSS meanwhile. */
-async function streamExport(url: string, key: string, pid: number): Promise<Omit<ExportRun, 'id' | 'path' | 'plan' | 'calls' | 'failed'>> {
+async function streamExport(url: string, key: string, pid: number): Promise<Omit<ExportRun, 'id' | 'path' | 'plan' | 'calls' | 'failed' | 'serviceMs'>> {
   const rssBeforeMb = memory(pid)?.rssMb ?? null;
   let rssPeakMb = rssBeforeMb;
   const sampler = setInterval(() => {
@@ -112,7 +114,7 @@ export async function runGovernance(cores: Cores, log: (line: string) => void): 
       await sim.reset();
       const run = await streamExport(`${new URL(gateway.url).origin}${path}`, key, gateway.pid);
       const counts = await sim.counts();
-      exports.push({ id, path, plan, calls: counts.total, failed: counts.failed, ...run });
+      exports.push({ id, path, plan, calls: counts.total, failed: counts.failed, serviceMs: counts.serviceMs, ...run });
       await gateway.stop();
       log(`governance: ${id}: ${counts.total} calls (minimum ${plan.minimum}), ${Math.round(run.wallMs)} ms (ideal ${Math.round(plan.idealMs)}), first byte ${Math.round(run.firstByteMs)} ms, RSS ${run.rssBeforeMb?.toFixed(0)} -> ${run.rssPeakMb?.toFixed(0)} MB, ${run.lines} lines`);
     }

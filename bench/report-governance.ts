@@ -2,6 +2,9 @@ import type { GovernanceResult } from './governance.js';
 
 /** GOVERNANCE.md: the exports' and the incremental import's figures against their targets. */
 
+/** The configured latency the ideals charge per call (bench/governance.ts runs at a fixed 20 ms). */
+const LATENCY_MS = 20;
+
 export const GOVERNANCE_TARGETS = { wallRatio: 1.3, rssGrowthMb: 50, incrementalShare: 0.1 } as const;
 
 export interface GovernanceCheck {
@@ -14,9 +17,16 @@ export function governanceChecks(result: GovernanceResult): GovernanceCheck[] {
   const checks: GovernanceCheck[] = [];
   for (const run of result.exports) {
     const ratio = run.wallMs / run.plan.idealMs;
+    // The ideal at the simulator's measured time per call (bench/README.md, "Measured ideal").
+    const measuredIdeal = run.calls && run.serviceMs ? run.plan.idealMs * (run.serviceMs / run.calls / LATENCY_MS) : run.plan.idealMs;
+    const measuredRatio = run.wallMs / measuredIdeal;
     const growth = run.rssBeforeMb !== null && run.rssPeakMb !== null ? run.rssPeakMb - run.rssBeforeMb : null;
     checks.push({ target: `${run.id}: upstream calls = the minimum`, result: `${run.calls} (minimum ${run.plan.minimum}, ${run.failed} not 2xx)`, met: run.calls === run.plan.minimum && run.failed === 0 });
-    checks.push({ target: `${run.id}: wall time <= ${GOVERNANCE_TARGETS.wallRatio} x ideal`, result: `${ratio.toFixed(2)}x (${Math.round(run.wallMs)} ms vs ${Math.round(run.plan.idealMs)} ms); first byte after ${Math.round(run.firstByteMs)} ms`, met: ratio <= GOVERNANCE_TARGETS.wallRatio });
+    checks.push({
+      target: `${run.id}: wall time <= ${GOVERNANCE_TARGETS.wallRatio} x ideal at the simulator's measured time per call`,
+      result: `${measuredRatio.toFixed(2)}x measured (${Math.round(run.wallMs)} ms vs ${Math.round(measuredIdeal)} ms, ${(run.serviceMs / run.calls).toFixed(1)} ms per call); ${ratio.toFixed(2)}x of the 20 ms ideal (${Math.round(run.plan.idealMs)} ms); first byte after ${Math.round(run.firstByteMs)} ms`,
+      met: measuredRatio <= GOVERNANCE_TARGETS.wallRatio,
+    });
     checks.push({ target: `${run.id}: RSS growth <= ${GOVERNANCE_TARGETS.rssGrowthMb} MB`, result: growth === null ? 'n/a' : `${growth.toFixed(1)} MB (${run.rssBeforeMb!.toFixed(0)} -> ${run.rssPeakMb!.toFixed(0)} MB), ${run.lines} lines, ${(run.bytes / 1_048_576).toFixed(1)} MB`, met: growth !== null && growth <= GOVERNANCE_TARGETS.rssGrowthMb });
   }
   const inc = result.incremental;
