@@ -20,6 +20,9 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   'hash-key': { run: hashKeyCommand, help: HASH_KEY_HELP },
 };
 
+/** Own entries only: `constructor` or `toString` is no command. */
+const commandNamed = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
+
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command) {
@@ -36,7 +39,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
       io.out(HELP);
       return 0;
     }
-    const topic = COMMANDS[rest[0]];
+    const topic = commandNamed(rest[0]);
     if (!topic) {
       io.err(`Unknown command "${rest[0]}".\n\n${HELP}`);
       return 2;
@@ -44,7 +47,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
     io.out(topic.help);
     return 0;
   }
-  const entry = COMMANDS[command];
+  const entry = commandNamed(command);
   if (!entry) {
     io.err(`Unknown command "${command}".\n\n${HELP}`);
     return 2;

@@ -95,9 +95,10 @@ describe('CLI usage lines', () => {
   });
 
   it('exits 2 with no command or help for an unknown one, printing nothing on stdout', async () => {
-    const [none, unknown] = await Promise.all([bin(), bin('help', 'nope')]);
+    const [none, unknown, inherited] = await Promise.all([bin(), bin('help', 'nope'), bin('help', 'constructor')]);
     expect(none).toEqual({ stdout: '', code: 2 });
     expect(unknown).toEqual({ stdout: '', code: 2 });
+    expect(inherited).toEqual({ stdout: '', code: 2 });
   });
 
   it('documents simulate --port as optional, defaulting to 8081, as the code does', () => {
