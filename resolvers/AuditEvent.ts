@@ -1,21 +1,27 @@
 import { AuditCursorError } from '../src/audit/types.js';
-import type { AuditEventResolvers, QueryResolvers } from '../src/generated/resolvers-types.js';
+import { AuditEventOrder, type AuditEventConnectionResolvers, type AuditEventResolvers, type QueryResolvers } from '../src/generated/resolvers-types.js';
 import { GatewayError, badInput } from '../src/errors.js';
 
-/** The audit trail, for callers with the auditor role only. */
-export const auditEvents: QueryResolvers['auditEvents'] = async (_, { filter, first, after }, ctx) => {
-  if (!ctx.caller?.roles.has('auditor')) throw new GatewayError('FORBIDDEN', 'auditEvents needs the auditor role');
+/**
+ * The audit trail, for callers with the auditor role only. Without credentials (anonymous reads
+ * on) the answer is UNAUTHENTICATED, which tells the caller what to send; with credentials that
+ * lack the role, FORBIDDEN.
+ */
+export const auditEvents: QueryResolvers['auditEvents'] = async (_, { filter, first, after, order }, ctx) => {
+  if (!ctx.caller || ctx.caller.kind === 'anonymous') {
+    throw new GatewayError('UNAUTHENTICATED', 'auditEvents needs credentials with the auditor role: send an API key (x-api-key header) or a bearer token');
+  }
+  if (!ctx.caller.roles.has('auditor')) throw new GatewayError('FORBIDDEN', 'auditEvents needs the auditor role');
   const size = first ?? 50;
   if (!Number.isInteger(size) || size < 0 || size > ctx.maxPageSize) throw badInput(`first must be between 0 and ${ctx.maxPageSize}`);
   const range = { from: filter?.from ? new Date(filter.from) : undefined, to: filter?.to ? new Date(filter.to) : undefined };
+  const auditFilter = { actor: filter?.actor ?? undefined, action: filter?.action ?? undefined, target: filter?.target ?? undefined, ...range };
   try {
-    const page = await ctx.audit.query(
-      { actor: filter?.actor ?? undefined, action: filter?.action ?? undefined, target: filter?.target ?? undefined, ...range },
-      size,
-      after ?? null,
-    );
+    const page = await ctx.audit.query(auditFilter, size, after ?? null, order === AuditEventOrder.NewestFirst ? 'NEWEST_FIRST' : 'OLDEST_FIRST');
     const edges = page.records.map((node, i) => ({ cursor: page.cursors[i]!, node }));
+    let counted: Promise<number> | undefined;
     return {
+      count: () => (counted ??= ctx.audit.count(auditFilter)),
       edges,
       nodes: page.records,
       pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(after), startCursor: edges[0]?.cursor ?? null, endCursor: page.endCursor },
@@ -24,6 +30,10 @@ export const auditEvents: QueryResolvers['auditEvents'] = async (_, { filter, fi
     if (error instanceof AuditCursorError) throw badInput(error.message);
     throw error;
   }
+};
+
+export const AuditEventConnection: AuditEventConnectionResolvers = {
+  totalCount: (c) => c.count(),
 };
 
 export const AuditEvent: AuditEventResolvers = {

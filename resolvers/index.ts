@@ -3,7 +3,7 @@ import type { Resolvers } from '../src/generated/resolvers-types.js';
 import { AccessGrant, AccessPath, AccessReviewRow, AppScope, ConnectedApp, EffectiveTeamRole, accessReview, connectedApps, teamEffectiveRoles, userAccess } from './Access.js';
 import { Api, ApiSpecification, ExchangeAsset, ExchangeFile } from './Api.js';
 import { Change, changes } from './Changes.js';
-import { AuditEvent, auditEvents } from './AuditEvent.js';
+import { AuditEvent, AuditEventConnection, auditEvents } from './AuditEvent.js';
 import { GroupDrift, GroupDriftItem, PushedMember, drifts, groupDrift } from './Drift.js';
 import { EmailAddress } from './EmailAddress.js';
 import { Environment } from './Environment.js';
@@ -24,6 +24,7 @@ export const resolvers: Resolvers = {
   Query: { ...Query, auditEvents, accessReview, changes, groupDrift, drifts },
   Mutation,
   AuditEvent,
+  AuditEventConnection,
   Viewer,
   Organization: { ...Organization, connectedApps: (org, _, ctx) => connectedApps(org, ctx) },
   Environment,

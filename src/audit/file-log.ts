@@ -8,7 +8,7 @@ import { matchesFilter } from './filter.js';
 import { interruptedRecord } from './interrupted.js';
 import { acquireLockFile, type LockFile } from '../storage/lock-file.js';
 import { serialQueue } from '../storage/serial-queue.js';
-import { AuditCursorError, type AuditFilter, type AuditLog, type AuditPage, type AuditRecord } from './types.js';
+import { AuditCursorError, type AuditFilter, type AuditLog, type AuditOrder, type AuditPage, type AuditRecord } from './types.js';
 
 /**
  * The audit trail as a JSON Lines file, for a single gateway process. One record a line, only
@@ -65,9 +65,19 @@ class FileAuditLog implements AuditLog {
     return this.queue.run(() => this.write(record));
   }
 
-  async query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
+  async query(filter: AuditFilter, first: number, after?: string | null, order: AuditOrder = 'OLDEST_FIRST'): Promise<AuditPage> {
     checkPageSize(first);
     const afterLine = after === undefined || after === null ? -1 : Number(decodeCursor('f', after));
+    return order === 'NEWEST_FIRST' ? this.newestFirst(filter, first, afterLine) : this.oldestFirst(filter, first, afterLine);
+  }
+
+  async count(filter: AuditFilter): Promise<number> {
+    let count = 0;
+    for await (const { record } of readRecords(this.path)) if (record && matchesFilter(record, filter)) count++;
+    return count;
+  }
+
+  private async oldestFirst(filter: AuditFilter, first: number, afterLine: number): Promise<AuditPage> {
     // A cursor must name a line holding a record; anything else was not handed out by this log.
     let cursorFound = afterLine === -1;
     const records: AuditRecord[] = [];
@@ -89,6 +99,27 @@ class FileAuditLog implements AuditLog {
     }
     if (!cursorFound) throw new AuditCursorError();
     return { records, cursors, hasNextPage, endCursor: cursors.at(-1) ?? null };
+  }
+
+  /**
+   * The file is read forward up to the cursor's line (or its end) keeping only the last first + 1
+   * matches in a ring, so memory stays at one page however long the trail is.
+   */
+  private async newestFirst(filter: AuditFilter, first: number, afterLine: number): Promise<AuditPage> {
+    let cursorFound = afterLine === -1;
+    const ring = new Ring<{ line: number; record: AuditRecord }>(first + 1);
+    for await (const { line, record } of readRecords(this.path)) {
+      if (afterLine !== -1 && line >= afterLine) {
+        cursorFound = line === afterLine && record !== null;
+        break;
+      }
+      if (record && matchesFilter(record, filter)) ring.push({ line, record });
+    }
+    if (!cursorFound) throw new AuditCursorError();
+    const newest = ring.newestFirst();
+    const page = newest.slice(0, first);
+    const cursors = page.map((e) => encodeCursor('f', e.line));
+    return { records: page.map((e) => e.record), cursors, hasNextPage: newest.length > first, endCursor: cursors.at(-1) ?? null };
   }
 
   recoverInterrupted(): Promise<AuditRecord[]> {
@@ -134,6 +165,26 @@ class FileAuditLog implements AuditLog {
     await writeAll(this.handle, Buffer.from(line, 'utf8'));
     this.tornTail = false;
     if (this.options.fsync) await this.handle.datasync();
+  }
+}
+
+/** The last `capacity` items pushed, oldest overwritten first. */
+class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.capacity) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  newestFirst(): T[] {
+    const out: T[] = [];
+    for (let i = 1; i <= this.items.length; i++) out.push(this.items[(this.next - i + this.capacity) % this.capacity]!);
+    return out;
   }
 }
 

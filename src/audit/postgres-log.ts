@@ -4,7 +4,7 @@ import { checkPageSize, decodeCursor, encodeCursor } from './cursor.js';
 import { interruptedRecord } from './interrupted.js';
 import { ensureSchema } from '../storage/pg-ddl.js';
 import { fromPgJson, toPgJson, toPgText } from '../storage/pg-text.js';
-import { AuditCursorError, type AuditFilter, type AuditLog, type AuditPage, type AuditRecord } from './types.js';
+import { AuditCursorError, type AuditFilter, type AuditLog, type AuditOrder, type AuditPage, type AuditRecord } from './types.js';
 
 /**
  * The audit trail in PostgreSQL, shared by every replica. Each log holds a session advisory lock
@@ -93,32 +93,30 @@ class PostgresAuditLog implements AuditLog {
     await insert(this.pool, record);
   }
 
-  async query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
+  async query(filter: AuditFilter, first: number, after?: string | null, order: AuditOrder = 'OLDEST_FIRST'): Promise<AuditPage> {
     checkPageSize(first);
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const add = (sql: (placeholder: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
+    const where = new Where();
     if (after !== undefined && after !== null) {
       const seq = decodeCursor('p', after).toString();
       const found = await this.pool.query('SELECT 1 FROM audit_events WHERE seq = $1', [seq]);
       if (found.rowCount === 0) throw new AuditCursorError();
-      add((p) => `seq > ${p}`, seq);
+      // A position, the same in both orders: later records oldest first, earlier ones newest first.
+      where.add((p) => (order === 'NEWEST_FIRST' ? `seq < ${p}` : `seq > ${p}`), seq);
     }
-    // The columns hold their values escaped (pg-text.ts), so the filter is escaped the same way.
-    if (filter.actor !== undefined) add((p) => `actor = ${p}`, toPgText(filter.actor));
-    if (filter.action !== undefined) add((p) => `action = ${p}`, toPgText(filter.action));
-    if (filter.target !== undefined) add((p) => `target = ${p}`, toPgText(filter.target));
-    if (filter.from !== undefined) add((p) => `at >= ${p}`, filter.from.toISOString());
-    if (filter.to !== undefined) add((p) => `at < ${p}`, filter.to.toISOString());
-    params.push(first + 1);
-    const sql = `SELECT seq, record FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${params.length}`;
-    const { rows } = await this.pool.query<{ seq: string; record: unknown }>(sql, params);
+    filterWhere(where, filter);
+    const limit = where.param(first + 1);
+    const sql = `SELECT seq, record FROM audit_events ${where.sql()} ORDER BY seq ${order === 'NEWEST_FIRST' ? 'DESC' : 'ASC'} LIMIT ${limit}`;
+    const { rows } = await this.pool.query<{ seq: string; record: unknown }>(sql, where.params);
     const page = rows.slice(0, first);
     const cursors = page.map((r) => encodeCursor('p', BigInt(r.seq)));
     return { records: page.map((r) => fromPgJson<AuditRecord>(r.record)), cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
+  }
+
+  async count(filter: AuditFilter): Promise<number> {
+    const where = new Where();
+    filterWhere(where, filter);
+    const { rows } = await this.pool.query<{ count: string }>(`SELECT count(*) AS count FROM audit_events ${where.sql()}`, where.params);
+    return Number(rows[0]!.count);
   }
 
   async recoverInterrupted(): Promise<AuditRecord[]> {
@@ -180,6 +178,35 @@ async function closeOpenIntents(client: PoolClient, deadInstanceId: string, inst
     throw error;
   }
   return records;
+}
+
+/** A WHERE clause built from parameters, numbered as they are added. */
+class Where {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  /** Adds `value` as a parameter and returns its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  add(condition: (placeholder: string) => string, value: unknown): void {
+    this.conditions.push(condition(this.param(value)));
+  }
+
+  sql(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+/** The columns hold their values escaped (pg-text.ts), so the filter is escaped the same way. */
+function filterWhere(where: Where, filter: AuditFilter): void {
+  if (filter.actor !== undefined) where.add((p) => `actor = ${p}`, toPgText(filter.actor));
+  if (filter.action !== undefined) where.add((p) => `action = ${p}`, toPgText(filter.action));
+  if (filter.target !== undefined) where.add((p) => `target = ${p}`, toPgText(filter.target));
+  if (filter.from !== undefined) where.add((p) => `at >= ${p}`, filter.from.toISOString());
+  if (filter.to !== undefined) where.add((p) => `at < ${p}`, filter.to.toISOString());
 }
 
 /**

@@ -48,6 +48,13 @@ export interface AuditFilter {
   to?: Date;
 }
 
+/**
+ * Which end a page starts from. A cursor is a position in the trail, the same in both orders:
+ * `after` a cursor means the records later than it (OLDEST_FIRST) or earlier than it (NEWEST_FIRST),
+ * so a cursor handed out in one order can be used with the other.
+ */
+export type AuditOrder = 'OLDEST_FIRST' | 'NEWEST_FIRST';
+
 export interface AuditPage {
   records: AuditRecord[];
   /** One opaque cursor per record, for Relay edges. */
@@ -61,8 +68,10 @@ export interface AuditPage {
 export interface AuditLog {
   readonly backend: 'file' | 'postgres';
   append(record: AuditRecord): Promise<void>;
-  /** Oldest first. Throws AuditCursorError for a cursor this log did not hand out. */
-  query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage>;
+  /** Oldest first unless `order` says otherwise. Throws AuditCursorError for a cursor this log did not hand out. */
+  query(filter: AuditFilter, first: number, after?: string | null, order?: AuditOrder): Promise<AuditPage>;
+  /** How many records `filter` matches, in all (no cursor). Reads without holding the records. */
+  count(filter: AuditFilter): Promise<number>;
   /**
    * Finds intents without an outcome whose process is gone, appends an interrupted record for
    * each (so they are reported once), and returns those interrupted records.

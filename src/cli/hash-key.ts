@@ -2,18 +2,29 @@ import { parseArgs } from 'node:util';
 import { generateApiKey, hashApiKey } from '../server/api-keys.js';
 import { ROLES, type Role } from '../server/roles.js';
 import { UsageError, type CliIo } from './io.js';
+import { helpText, type OptionDocs, type ParseArgsOptionsConfig } from './usage.js';
 
-export const HASH_KEY_HELP = `Usage: anypoint-graph hash-key [options]
+const OPTIONS = {
+  name: { type: 'string', default: 'client' },
+  roles: { type: 'string', default: 'reader' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsOptionsConfig;
 
-Makes an API key for a gateway caller and the API_KEYS entry that admits it. The gateway keeps
-only the key's SHA-256; give the key itself to the caller over a safe channel.
+const DOCS: OptionDocs<typeof OPTIONS> = {
+  name: { value: 'NAME', text: "the caller's name, shown in the audit trail as key:NAME" },
+  roles: { value: 'ROLES', text: `some of ${ROLES.join(', ')}, joined by , or +` },
+  key: { value: 'KEY', text: 'hash this existing key instead of generating one (it stays in your shell history; prefer generating)' },
+  help: { text: 'show this help' },
+};
 
-Options:
-  --name NAME      the caller's name, shown in the audit trail as key:NAME (default client)
-  --roles ROLES    comma-separated, some of ${ROLES.join(', ')} (default reader)
-  --key KEY        hash this existing key instead of generating one (it stays in your shell
-                   history; prefer generating)
-  -h, --help       show this help`;
+export const HASH_KEY_HELP = helpText({
+  command: 'hash-key',
+  about: `Makes an API key for a gateway caller and the API_KEYS entry that admits it. The gateway keeps
+only the key's SHA-256; give the key itself to the caller over a safe channel.`,
+  options: OPTIONS,
+  docs: DOCS,
+});
 
 /** The same rules readConfig applies to API_KEYS, so a printed entry is always accepted. */
 const NAME_PATTERN = /^[\w.@-]{1,64}$/;
@@ -21,16 +32,7 @@ const NAME_PATTERN = /^[\w.@-]{1,64}$/;
 const MIN_KEY_LENGTH = 16;
 
 export async function hashKeyCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      name: { type: 'string', default: 'client' },
-      roles: { type: 'string', default: 'reader' },
-      key: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args, strict: true, options: OPTIONS });
   if (values.help) {
     io.out(HASH_KEY_HELP);
     return 0;

@@ -4,6 +4,7 @@ import { SERVE_HELP, serveCommand } from './serve.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate.js';
 
 const HELP = `Usage: anypoint-graph <command> [options]
+       anypoint-graph help [command]
 
 Commands:
   serve      serve the GraphQL gateway (the embedded simulator when no credentials are set)
@@ -19,17 +20,34 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   'hash-key': { run: hashKeyCommand, help: HASH_KEY_HELP },
 };
 
+/** Own entries only: `constructor` or `toString` is no command. */
+const commandNamed = (name: string) => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
+
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    io.out(HELP);
-    return command ? 0 : 2;
+  if (!command) {
+    // No command is a usage error: the help goes to stderr, like any other.
+    io.err(HELP);
+    return 2;
   }
-  if (command === 'help') {
-    io.out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]]!.help : HELP);
+  if (command === '--help' || command === '-h') {
+    io.out(HELP);
     return 0;
   }
-  const entry = COMMANDS[command];
+  if (command === 'help') {
+    if (rest[0] === undefined) {
+      io.out(HELP);
+      return 0;
+    }
+    const topic = commandNamed(rest[0]);
+    if (!topic) {
+      io.err(`Unknown command "${rest[0]}".\n\n${HELP}`);
+      return 2;
+    }
+    io.out(topic.help);
+    return 0;
+  }
+  const entry = commandNamed(command);
   if (!entry) {
     io.err(`Unknown command "${command}".\n\n${HELP}`);
     return 2;

@@ -3,10 +3,24 @@ import { ConfigError, readConfig } from '../config/config.js';
 import { createLogger, gatewayLogger, lineDestination } from '../observability/logger.js';
 import { startGateway } from '../server/gateway.js';
 import { UsageError, waitForShutdown, type CliIo } from './io.js';
+import { helpText, type OptionDocs, type ParseArgsOptionsConfig } from './usage.js';
 
-export const SERVE_HELP = `Usage: anypoint-graph serve [options]
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsOptionsConfig;
 
-Serves the GraphQL gateway (GraphiQL at /graphql in a browser). Settings come from environment
+/** No parser defaults here: an absent flag leaves the setting to its environment variable. */
+const DOCS: OptionDocs<typeof OPTIONS> = {
+  port: { value: 'N', text: 'port to listen on (overrides PORT, default 4000; 0 picks a free port)' },
+  host: { value: 'H', text: 'address to bind (overrides HOST, default 127.0.0.1)' },
+  help: { text: 'show this help' },
+};
+
+export const SERVE_HELP = helpText({
+  command: 'serve',
+  about: `Serves the GraphQL gateway (GraphiQL at /graphql in a browser). Settings come from environment
 variables (see README.md, "Settings"); flags override the most common ones.
 
 With ANYPOINT_BASE_URL, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET set it talks to that
@@ -16,19 +30,13 @@ loopback port and uses its demo connected app.
 Logs are JSON lines (pino): info and below on stdout, warnings and errors on stderr; LOG_LEVEL
 sets the threshold. SIGTERM or SIGINT drains the requests in flight (SHUTDOWN_TIMEOUT_MS), closes
 the stores and exits 0. A start that fails (the audit file locked by another process, say)
-closes what it had opened, in reverse, and exits 1.
-
-Options:
-  --port N       port to listen on (PORT, default 4000; 0 picks a free port)
-  --host H       address to bind (HOST, default 127.0.0.1)
-  -h, --help     show this help`;
+closes what it had opened, in reverse, and exits 1.`,
+  options: OPTIONS,
+  docs: DOCS,
+});
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  const { values } = parseArgs({ args, strict: true, options: OPTIONS });
   if (values.help) {
     io.out(SERVE_HELP);
     return 0;

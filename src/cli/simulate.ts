@@ -3,50 +3,55 @@ import { FaultSpecError, parseFaultSpec, parseLatency } from '../simulator/fault
 import { PRESETS, type PresetName } from '../simulator/seed.js';
 import { DEFAULTS, startSimulator } from '../simulator/server.js';
 import { UsageError, waitForShutdown, type CliIo } from './io.js';
+import { helpText, type OptionDocs, type ParseArgsOptionsConfig } from './usage.js';
 
-export const SIMULATE_HELP = `Usage: anypoint-graph simulate [options]
+/** The port when --port is not given. */
+export const SIMULATE_DEFAULT_PORT = 8081;
 
-Serves a local Anypoint Platform (Access Management, API Manager, Exchange) over HTTP,
-seeded deterministically, with faults on demand.
+const OPTIONS = {
+  port: { type: 'string', default: String(SIMULATE_DEFAULT_PORT) },
+  host: { type: 'string', default: DEFAULTS.host },
+  preset: { type: 'string', default: DEFAULTS.preset },
+  seed: { type: 'string', default: String(DEFAULTS.seed) },
+  'latency-ms': { type: 'string', default: '0' },
+  faults: { type: 'string', default: '' },
+  'token-lifetime': { type: 'string', default: String(DEFAULTS.tokenLifetimeSeconds) },
+  'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimitPerMinute) },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsOptionsConfig;
 
-Options:
-  --port N               port to listen on (default 8081; 0 picks a free port)
-  --host H               address to bind (default ${DEFAULTS.host})
-  --preset demo|large|empty
-                         data size (default ${DEFAULTS.preset}); empty: the root org, its
-                         owner, root team and three environments only
-  --seed S               seed for ids and data (default ${DEFAULTS.seed})
-  --latency-ms L         added latency per request: N, or MIN-MAX for jitter (default 0)
-  --faults SPEC          fault rules: KIND:PROBABILITY[xTIMES][@[METHOD ]PATH-GLOB], comma-separated;
-                         KIND is 429, 503, 500, reset or drop (write commits, response lost)
-                         e.g. "503:0.1@/accounts/**,drop:1x1@POST /accounts/**"
-  --token-lifetime S     access-token lifetime in seconds (default ${DEFAULTS.tokenLifetimeSeconds})
-  --rate-limit N         requests per minute per connected app and product (default ${DEFAULTS.rateLimitPerMinute})
-  -h, --help             show this help
+const DOCS: OptionDocs<typeof OPTIONS> = {
+  port: { value: 'N', text: 'port to listen on, 0 picks a free port' },
+  host: { value: 'H', text: 'address to bind' },
+  preset: { value: PRESETS.join('|'), text: 'data size; empty: the root org, its owner, root team and three environments only' },
+  seed: { value: 'S', text: 'seed for ids and data' },
+  'latency-ms': { value: 'L|MIN-MAX', text: 'added latency per request in milliseconds: L, or MIN-MAX for jitter' },
+  faults: {
+    value: 'SPEC',
+    text: 'fault rules: KIND:PROBABILITY[xTIMES][@[METHOD ]PATH-GLOB], comma-separated; KIND is 429, 503, 500, reset or drop (write commits, response lost), e.g. "503:0.1@/accounts/**,drop:1x1@POST /accounts/**"',
+  },
+  'token-lifetime': { value: 'S', text: 'access-token lifetime in seconds' },
+  'rate-limit': { value: 'N', text: 'requests per minute per connected app and product' },
+  help: { text: 'show this help' },
+};
 
-Control endpoints live under /__sim (info, counts, faults, tokens/expire, rate-limit, state).`;
+export const SIMULATE_HELP = helpText({
+  command: 'simulate',
+  about: `Serves a local Anypoint Platform (Access Management, API Manager, Exchange) over HTTP,
+seeded deterministically, with faults on demand. Every option is optional.`,
+  options: OPTIONS,
+  docs: DOCS,
+  footer: 'Control endpoints live under /__sim (info, counts, faults, tokens/expire, rate-limit, state).',
+});
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      port: { type: 'string', default: '8081' },
-      host: { type: 'string', default: DEFAULTS.host },
-      preset: { type: 'string', default: DEFAULTS.preset },
-      seed: { type: 'string', default: String(DEFAULTS.seed) },
-      'latency-ms': { type: 'string', default: '0' },
-      faults: { type: 'string', default: '' },
-      'token-lifetime': { type: 'string', default: String(DEFAULTS.tokenLifetimeSeconds) },
-      'rate-limit': { type: 'string', default: String(DEFAULTS.rateLimitPerMinute) },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args, strict: true, options: OPTIONS });
   if (values.help) {
     io.out(SIMULATE_HELP);
     return 0;
   }
   const port = positiveInt(values.port, '--port', true);
+  if (port > 65_535) throw new UsageError(`--port must be at most 65535, got "${values.port}"`);
   if (!PRESETS.includes(values.preset as PresetName)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}`);
   let latency;
   let faults;

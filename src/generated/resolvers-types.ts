@@ -256,6 +256,8 @@ export type AuditEventConnection = {
   edges: Array<AuditEventEdge>;
   nodes: Array<AuditEvent>;
   pageInfo: PageInfo;
+  /** How many records the filter matches in all, whatever the cursor and page size. */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type AuditEventEdge = {
@@ -286,6 +288,13 @@ export enum AuditEventKind {
   Interrupted = 'INTERRUPTED',
   /** Written when the mutation finished. */
   Outcome = 'OUTCOME'
+}
+
+export enum AuditEventOrder {
+  /** The latest record first. */
+  NewestFirst = 'NEWEST_FIRST',
+  /** The order the records were written in (the default). */
+  OldestFirst = 'OLDEST_FIRST'
 }
 
 export enum AuditStatus {
@@ -982,7 +991,12 @@ export type Query = {
    * as its own listing orders them. Paging runs over that one list, so totalCount is the platform's.
    */
   apis?: Maybe<ApiConnection>;
-  /** The audit trail of provisioning and exports, oldest first. Needs the auditor role. */
+  /**
+   * The audit trail of provisioning and exports, oldest first unless order says otherwise. Needs
+   * credentials (UNAUTHENTICATED without) with the auditor role (FORBIDDEN without). A cursor is a
+   * position in the trail, the same in both orders: after it means later records with OLDEST_FIRST
+   * and earlier ones with NEWEST_FIRST, so a cursor from one order also works with the other.
+   */
   auditEvents?: Maybe<AuditEventConnection>;
   /**
    * Platform changes of a business group and the business groups under it, from Anypoint's audit
@@ -1060,6 +1074,7 @@ export type QueryAuditEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  order?: InputMaybe<AuditEventOrder>;
 };
 
 
@@ -1596,6 +1611,7 @@ export type ResolversTypes = ResolversObject<{
   AuditEventEdge: ResolverTypeWrapper<Omit<AuditEventEdge, 'node'> & { node: ResolversTypes['AuditEvent'] }>;
   AuditEventFilter: AuditEventFilter;
   AuditEventKind: AuditEventKind;
+  AuditEventOrder: AuditEventOrder;
   AuditStatus: AuditStatus;
   Change: ResolverTypeWrapper<ChangeParent>;
   ChangeConnection: ResolverTypeWrapper<ChangeConnectionParent>;
@@ -1902,6 +1918,7 @@ export type AuditEventConnectionResolvers<ContextType = GatewayContext, ParentTy
   edges?: Resolver<Array<ResolversTypes['AuditEventEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type AuditEventEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditEventEdge'] = ResolversParentTypes['AuditEventEdge']> = ResolversObject<{
@@ -2158,7 +2175,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   accessReview?: Resolver<ResolversTypes['AccessReviewConnection'], ParentType, ContextType, RequireFields<QueryAccessReviewArgs, 'first' | 'includeDescendants'>>;
   api?: Resolver<Maybe<ResolversTypes['Api']>, ParentType, ContextType, RequireFields<QueryApiArgs, 'environmentId' | 'id'>>;
   apis?: Resolver<Maybe<ResolversTypes['ApiConnection']>, ParentType, ContextType, RequireFields<QueryApisArgs, 'first'>>;
-  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first' | 'order'>>;
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   drifts?: Resolver<Array<ResolversTypes['GroupDrift']>, ParentType, ContextType, Partial<QueryDriftsArgs>>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<QueryEnvironmentArgs, 'id'>>;

@@ -77,6 +77,8 @@ export interface SkippedMemberParent {
   reason: string;
 }
 export interface AuditEventConnectionParent {
+  /** Counted only when totalCount is asked for: the file backend reads the whole trail to count. */
+  count: () => Promise<number>;
   edges: Array<{ cursor: string; node: AuditRecord }>;
   nodes: AuditRecord[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -170,6 +170,70 @@ export function auditLogBehaviour(open: (instanceId: string) => Promise<AuditLog
     }
   });
 
+  it('returns records newest first with NEWEST_FIRST, paging back through every record once', async () => {
+    const written = Array.from({ length: 7 }, (_, i) => make({ action: `step${i}` }));
+    for (const r of written) await log.append(r);
+
+    const seen: AuditRecord[] = [];
+    const more: boolean[] = [];
+    let after: string | null = null;
+    do {
+      const page = await log.query({ actor }, 3, after, 'NEWEST_FIRST');
+      expect(page.cursors).toHaveLength(page.records.length);
+      expect(page.endCursor).toBe(page.cursors.at(-1) ?? null);
+      seen.push(...page.records);
+      more.push(page.hasNextPage);
+      after = page.hasNextPage ? page.endCursor : null;
+    } while (after);
+    expect(seen).toEqual([...written].reverse());
+    expect(more).toEqual([true, true, false]);
+  });
+
+  it('pages newest first with a filter, and says there is no next page when the last page is exactly full', async () => {
+    const written = Array.from({ length: 8 }, (_, i) => make({ action: i % 2 ? 'odd' : 'even' }));
+    for (const r of written) await log.append(r);
+    const first = await log.query({ actor, action: 'odd' }, 2, null, 'NEWEST_FIRST');
+    const second = await log.query({ actor, action: 'odd' }, 2, first.endCursor, 'NEWEST_FIRST');
+    expect(first).toMatchObject({ records: [written[7], written[5]], hasNextPage: true });
+    expect(second).toMatchObject({ records: [written[3], written[1]], hasNextPage: false });
+    expect(await log.query({ actor }, 0, null, 'NEWEST_FIRST')).toEqual({ records: [], cursors: [], hasNextPage: true, endCursor: null });
+    expect(await log.query({ actor: `${actor}-nobody` }, 5, null, 'NEWEST_FIRST')).toEqual({ records: [], cursors: [], hasNextPage: false, endCursor: null });
+  });
+
+  it('treats a cursor as a position in both orders: later records oldest first, earlier ones newest first', async () => {
+    const written = Array.from({ length: 5 }, () => make());
+    for (const r of written) await log.append(r);
+    const oldest = await log.query({ actor }, 5);
+    const newest = await log.query({ actor }, 5, null, 'NEWEST_FIRST');
+    expect(newest.records).toEqual([...written].reverse());
+    // The same record gets the same cursor in either order.
+    expect([...newest.cursors].reverse()).toEqual(oldest.cursors);
+    const middle = oldest.cursors[2]!;
+    expect((await log.query({ actor }, 5, middle, 'NEWEST_FIRST')).records).toEqual([written[1], written[0]]);
+    expect((await log.query({ actor }, 5, middle, 'OLDEST_FIRST')).records).toEqual([written[3], written[4]]);
+    expect(await log.query({ actor }, 5, oldest.cursors[0], 'NEWEST_FIRST')).toEqual({ records: [], cursors: [], hasNextPage: false, endCursor: null });
+  });
+
+  it('throws AuditCursorError for cursors it did not hand out, newest first too', async () => {
+    await log.append(make());
+    const { endCursor } = await log.query({ actor }, 1);
+    const forge = (position: string) => Buffer.from(Buffer.from(endCursor!, 'base64url').toString('utf8').replace(/\d+$/, position), 'utf8').toString('base64url');
+    for (const bad of ['not a cursor', Buffer.from('42').toString('base64url'), forge('987654321'), forge('9'.repeat(19))]) {
+      await expect(log.query({ actor }, 1, bad, 'NEWEST_FIRST'), bad).rejects.toBeInstanceOf(AuditCursorError);
+    }
+  });
+
+  it('counts the records a filter matches, in all', async () => {
+    const t0 = '2024-03-01T10:00:00.000Z';
+    const written = Array.from({ length: 5 }, (_, i) => make({ action: i < 3 ? 'createUser' : 'pushGroup', at: later(t0, i) }));
+    for (const r of written) await log.append(r);
+    expect(await log.count({ actor })).toBe(5);
+    expect(await log.count({ actor, action: 'createUser' })).toBe(3);
+    expect(await log.count({ actor, action: 'pushGroup', from: new Date(later(t0, 4)) })).toBe(1);
+    expect(await log.count({ actor, to: new Date(t0) })).toBe(0);
+    expect(await log.count({ actor: `${actor}-nobody` })).toBe(0);
+  });
+
   it('marks an intent whose instance is gone as interrupted, once, keeping its attempt, input and plan', async () => {
     const intent = make({ kind: 'intent', instanceId: `dead-${randomUUID()}`, input: { groupId: 'g1' }, plan: [{ method: 'POST' }] });
     await log.append(intent);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openFileAuditLog } from '../../src/audit/file-log.js';
 import { openAuditLog } from '../../src/audit/index.js';
-import type { AuditLog } from '../../src/audit/types.js';
+import { AuditCursorError, type AuditLog } from '../../src/audit/types.js';
 import { auditLogBehaviour, auditRecord } from './behaviour.js';
 
 const dirs: string[] = [];
@@ -85,6 +85,35 @@ describe('file audit log', () => {
     expect((await log.query({}, 10)).records).toEqual([first, second]);
     const lines = (await readFile(path, 'utf8')).split('\n');
     expect(lines).toEqual([JSON.stringify(first), '{"id":"torn","attemptId":"a","ki', JSON.stringify(second), '']);
+  });
+
+  it('skips torn and garbled lines newest first and in counts, and refuses a cursor naming one', async () => {
+    const [a, b] = [auditRecord(), auditRecord()];
+    let log = await openLog();
+    await log.append(a);
+    await log.close();
+    await appendFile(path, 'not json\n{"id":"torn","attemptId":"a","ki');
+    log = await openLog();
+    await log.append(b);
+    const newest = await log.query({}, 10, null, 'NEWEST_FIRST');
+    expect(newest.records).toEqual([b, a]);
+    expect(await log.count({})).toBe(2);
+    // Line 1 is the garbled one: not a cursor this log handed out.
+    await expect(log.query({}, 10, Buffer.from('f:1').toString('base64url'), 'NEWEST_FIRST')).rejects.toBeInstanceOf(AuditCursorError);
+    expect((await log.query({}, 10, newest.cursors[0], 'NEWEST_FIRST')).records).toEqual([a]);
+  });
+
+  it('answers newest first and counts over a long trail, a page at a time', async () => {
+    const log = await openLog(undefined, false);
+    const written = Array.from({ length: 3000 }, (_, i) => auditRecord({ action: i % 3 ? 'createUser' : 'pushGroup' }));
+    for (const r of written) await log.append(r);
+    expect(await log.count({})).toBe(3000);
+    expect(await log.count({ action: 'pushGroup' })).toBe(1000);
+    const page = await log.query({ action: 'pushGroup' }, 2, null, 'NEWEST_FIRST');
+    expect(page.records).toEqual([written[2997], written[2994]]);
+    const next = await log.query({ action: 'pushGroup' }, 2, page.endCursor, 'NEWEST_FIRST');
+    expect(next.records).toEqual([written[2991], written[2988]]);
+    expect(next.hasNextPage).toBe(true);
   });
 
   it('hands out cursors that stay valid across a reopen', async () => {

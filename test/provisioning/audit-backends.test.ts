@@ -116,7 +116,39 @@ function expectIntentThenOutcome(records: FileRecord[], payload: CreateUserPaylo
   expect(intent.input).toMatchObject({ username, phoneNumber: '•••••31' });
 }
 
+/** Order, totalCount and a cursor used in both orders through GraphQL, on the gateway's backend. */
+const ORDERED = `query($filter: AuditEventFilter, $first: Int, $after: String, $order: AuditEventOrder) {
+  auditEvents(filter: $filter, first: $first, after: $after, order: $order) { totalCount pageInfo { hasNextPage endCursor } nodes { kind attemptId } }
+}`;
+async function expectOrderedPages(gw: Pick<GatewayHarness, 'gql'>, username: string, payload: CreateUserPayload): Promise<void> {
+  type Page = { auditEvents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<{ kind: string; attemptId: string }> } };
+  const page = async (variables: Record<string, unknown>) => {
+    const res = await gw.gql<Page>(ORDERED, { filter: { target: `user:${username}` }, ...variables }, AS_PROVISIONER);
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    return res.data!.auditEvents;
+  };
+  const newest = await page({ order: 'NEWEST_FIRST', first: 1 });
+  expect(newest).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ kind: 'OUTCOME', attemptId: payload.auditId }] });
+  const older = await page({ order: 'NEWEST_FIRST', first: 1, after: newest.pageInfo.endCursor });
+  expect(older).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false }, nodes: [{ kind: 'INTENT' }] });
+  // The oldest-first cursor of the intent, used newest first: nothing is older.
+  const oldest = await page({ first: 1 });
+  expect(oldest.nodes).toEqual([{ kind: 'INTENT', attemptId: payload.auditId }]);
+  expect((await page({ order: 'NEWEST_FIRST', after: oldest.pageInfo.endCursor })).nodes).toEqual([]);
+  expect((await page({ order: 'OLDEST_FIRST', after: oldest.pageInfo.endCursor })).nodes.map((n) => n.kind)).toEqual(['OUTCOME']);
+}
+
 describe('the JSON Lines audit trail', () => {
+  it('pages auditEvents newest first with a totalCount, a cursor working in both orders', async () => {
+    const gw = await startGatewayFor(h, { API_KEYS: PROVISIONER_API_KEYS, AUDIT_LOG_PATH: join(tempDir(), 'audit.jsonl') });
+    try {
+      const username = uniqueName('AB_file_order');
+      await expectOrderedPages(gw, username, await createUser(gw, username));
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('holds one JSON object per line, the intent of a createUser before its outcome, and no secret', async () => {
     const path = join(tempDir(), 'audit.jsonl');
     const gw = await startGatewayFor(h, { API_KEYS: PROVISIONER_API_KEYS, AUDIT_LOG_PATH: path });
@@ -221,6 +253,12 @@ describeWithService('the PostgreSQL audit trail and group links', postgresAvaila
     gateways.push(gw);
     return gw;
   }
+
+  it('pages auditEvents newest first with a totalCount, a cursor working in both orders', async () => {
+    const gw = await gateway();
+    const username = uniqueName('AB_pg_order');
+    await expectOrderedPages(gw, username, await createUser(gw, username));
+  });
 
   it('keeps the intent and outcome of a createUser in audit_events, and auditEvents returns them', async () => {
     const gw = await gateway();

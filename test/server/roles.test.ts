@@ -61,6 +61,8 @@ const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED' } as const;
 const FORBIDDEN_403 = { status: 403, code: 'FORBIDDEN' } as const;
 /** Refused by the auditEvents resolver itself: a GraphQL error on that field, whatever the HTTP status. */
 const FORBIDDEN_FIELD = { status: null, code: 'FORBIDDEN' } as const;
+/** The same for a caller without credentials: told to send some, not that its roles fall short. */
+const UNAUTHENTICATED_FIELD = { status: null, code: 'UNAUTHENTICATED' } as const;
 
 interface Row {
   who: string;
@@ -79,7 +81,7 @@ const ROWS: Row[] = [
   { who: 'an invalid API key', gateway: 'readsOff', headers: key(KEYS.unknown), read: UNAUTHENTICATED, mutation: UNAUTHENTICATED, audit: UNAUTHENTICATED },
   { who: 'an invalid API key, anonymous reads on', gateway: 'readsOn', headers: key(KEYS.unknown), read: UNAUTHENTICATED, mutation: UNAUTHENTICATED, audit: UNAUTHENTICATED },
   { who: 'anonymous, anonymous reads off', gateway: 'readsOff', headers: none, read: UNAUTHENTICATED, mutation: UNAUTHENTICATED, audit: UNAUTHENTICATED },
-  { who: 'anonymous, anonymous reads on', gateway: 'readsOn', headers: none, read: OK, mutation: UNAUTHENTICATED, audit: FORBIDDEN_FIELD },
+  { who: 'anonymous, anonymous reads on', gateway: 'readsOn', headers: none, read: OK, mutation: UNAUTHENTICATED, audit: UNAUTHENTICATED_FIELD },
   { who: 'the reader key', gateway: 'readsOff', headers: key(KEYS.reader), read: OK, mutation: FORBIDDEN_403, audit: FORBIDDEN_FIELD },
   { who: 'the provisioner key', gateway: 'readsOff', headers: key(KEYS.provisioner), read: OK, mutation: OK, audit: FORBIDDEN_FIELD },
   { who: 'the auditor key', gateway: 'readsOff', headers: key(KEYS.auditor), read: OK, mutation: FORBIDDEN_403, audit: OK },
@@ -195,6 +197,48 @@ describe('role matrix over HTTP', () => {
     expect(audit.body.data!.auditEvents.nodes).toEqual([{ actor: `jwt:${sub}`, action: 'createUser', target: `user:${input.username}`, kind: 'OUTCOME', status: 'DRY_RUN' }]);
   });
 
+  it('pages auditEvents newest or oldest first, with totalCount counting every match and cursors working across orders', async () => {
+    const gw = gateways.readsOff;
+    const sub = `order-${process.pid}-${Date.now()}@example.com`;
+    const token = await jwt({ sub, roles: ['provisioner'] });
+    const usernames: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const input = dryRunInput();
+      usernames.push(input.username);
+      const result = await post(gw.gateway.graphqlUrl, MUTATION, { input }, { authorization: `Bearer ${token}` });
+      expect(result.body.errors).toBeUndefined();
+    }
+    const query = `query($f: AuditEventFilter, $first: Int, $after: String, $order: AuditEventOrder) {
+      auditEvents(filter: $f, first: $first, after: $after, order: $order) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { target } } }
+    }`;
+    const audit = async (variables: Record<string, unknown>) => {
+      const result = await post(gw.gateway.graphqlUrl, query, { f: { actor: `jwt:${sub}` }, ...variables }, { 'x-api-key': KEYS.auditor });
+      return result;
+    };
+    const page = async (variables: Record<string, unknown>) => {
+      const result = await audit(variables);
+      expect(result.body.errors, JSON.stringify(result.body)).toBeUndefined();
+      const c = result.body.data!.auditEvents;
+      return { totalCount: c.totalCount, targets: c.edges.map((e: any) => e.node.target.replace('user:', '')), cursors: c.edges.map((e: any) => e.cursor), pageInfo: c.pageInfo };
+    };
+
+    const oldest = await page({});
+    expect(oldest).toMatchObject({ totalCount: 3, targets: usernames, pageInfo: { hasNextPage: false, hasPreviousPage: false } });
+    const newest = await page({ order: 'NEWEST_FIRST', first: 2 });
+    expect(newest).toMatchObject({ totalCount: 3, targets: [usernames[2], usernames[1]], pageInfo: { hasNextPage: true } });
+    const rest = await page({ order: 'NEWEST_FIRST', first: 2, after: newest.pageInfo.endCursor });
+    expect(rest).toMatchObject({ totalCount: 3, targets: [usernames[0]], pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+    // A cursor is a position: from the oldest-first page, newest first goes on to the earlier records.
+    expect((await page({ order: 'NEWEST_FIRST', after: oldest.cursors[1] })).targets).toEqual([usernames[0]]);
+    expect((await page({ order: 'OLDEST_FIRST', after: newest.cursors[0] })).targets).toEqual([]);
+    expect((await page({ first: 0 })).totalCount).toBe(3);
+
+    const bad = await audit({ order: 'NEWEST_FIRST', after: 'bm90LWEtY3Vyc29y' });
+    expect(bad.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const noSuchOrder = await audit({ order: 'SIDEWAYS' });
+    expect(noSuchOrder.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('records an API key caller as key:<name> in the audit trail', async () => {
     const gw = gateways.readsOff;
     const input = dryRunInput();
@@ -268,7 +312,7 @@ describe('demo mode (embedded simulator, no API_KEYS)', () => {
   it('lets anyone read, but not mutate or read the audit trail, without a key', async () => {
     expectCell(await call(READ, { id: gateway.rootOrgId }, {}), OK, 'organization');
     expectCell(await call(MUTATION, { input: dryRunInput() }, {}), UNAUTHENTICATED, 'createUser');
-    expectCell(await call(AUDIT, {}, {}), FORBIDDEN_FIELD, 'auditEvents');
+    expectCell(await call(AUDIT, {}, {}), UNAUTHENTICATED_FIELD, 'auditEvents');
   });
 
   it('gives each demo key exactly its role', async () => {
