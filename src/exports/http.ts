@@ -16,6 +16,7 @@ import { apiInventoryCsv, assetOf, inventoryRows, orgApis, specEntryName, specFi
 import { batonHeader, createBatonWriter } from './baton.js';
 import { BadRequest, readQuery } from './query.js';
 import { ZipWriter } from './zip-writer.js';
+import { memoryBound } from './memory-bound.js';
 
 /**
  * /exports on the gateway's own listener: the access review and the API inventory as files,
@@ -288,6 +289,7 @@ export function createExportHandler(options: ExportHandlerOptions) {
     let charged = 0;
     let bytes = 0;
     const tree = options.loaders(requestId, controller.signal);
+    const memory = memoryBound();
     const job: Job = {
       url,
       requestId,
@@ -315,6 +317,7 @@ export function createExportHandler(options: ExportHandlerOptions) {
         });
       },
       async orgDone(orgId, rows) {
+        memory.afterGroup();
         logger.info('export progress', { requestId, export: name, organizationId: orgId, rows, rowsSoFar: job.rows, upstreamCalls: meter.calls });
         // The calls this business group cost, charged to the caller's minute; over it, the export stops.
         const spent = meter.calls - charged;
