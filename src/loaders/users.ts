@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { getUser, listAllUsers } from '../anypoint/accounts.js';
+import { findUserByUsername, getUser, listAllUsers } from '../anypoint/accounts.js';
 import { PAGE_SIZE } from '../anypoint/pagination.js';
 import type { AnypointUser } from '../anypoint/types.js';
 import { notFound } from '../errors.js';
@@ -84,13 +84,39 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );
 
-  /** Usernames can only be found by listing: the root org first, then every other org. */
+  /** The user with exactly this username in the org: the users list's `search` (one call), unless the org's listing is cached. */
+  async function searchIn(orgId: string, username: string): Promise<AnypointUser | null> {
+    const listed = await cache.peek<AnypointUser[]>('users', `org:${orgId}`);
+    if (listed) return listed.find((u) => u.username === username) ?? null;
+    // Not kept in the shared cache: a "no such user" answer would outlive the user's creation
+    // (writes evict the org's listing, not per-username entries). The DataLoader dedupes within the request.
+    return findUserByUsername(client, orgId, username, call);
+  }
+
+  /**
+   * Anypoint has no lookup by username across organizations. A few usernames are searched for
+   * (the users list's `search`, official spec): in the root org first, then, for those not
+   * there, in every business group at once, a search each. Many usernames at once list the orgs
+   * instead (a listing answers them all). Bounded either way: one call per org per username, at
+   * most SINGLE_GET_LIMIT usernames searched.
+   */
   const userByUsername = new DataLoader<string, AnypointUser>(deps.measured('users.userByUsername', async (usernames) => {
     const found = new Map<string, AnypointUser>();
-    for (const user of await usersOfOrg(rootOrgId)) found.set(user.username, user);
-    if (usernames.some((u) => !found.has(u))) {
+    const searching = usernames.length <= deps.singleGetLimit;
+    if (searching) {
+      for (const [i, user] of (await Promise.all(usernames.map((u) => searchIn(rootOrgId, u)))).entries()) if (user) found.set(usernames[i]!, user);
+    } else {
+      for (const user of await usersOfOrg(rootOrgId)) found.set(user.username, user);
+    }
+    const missing = usernames.filter((u) => !found.has(u));
+    if (missing.length) {
       const others = (await orgs.orgNodes()).filter((n) => n.id !== rootOrgId);
-      for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) users.forEach((u) => found.set(u.username, u));
+      if (searching) {
+        const hits = await Promise.all(others.flatMap((n) => missing.map((u) => searchIn(n.id, u))));
+        for (const user of hits) if (user) found.set(user.username, user);
+      } else {
+        for (const users of await Promise.all(others.map((n) => usersOfOrg(n.id)))) users.forEach((u) => found.set(u.username, u));
+      }
     }
     return usernames.map((name) => found.get(name) ?? notFound('User', name));
   }), { batchScheduleFn: deps.batchScheduleFn });

@@ -18,7 +18,10 @@ export const ENTITY_COSTS: Record<string, EntityCost> = {
     // By id: one GET each up to the single-GET limit (or when cheaper), else the root org's listing.
     if (byId > cx.singleGetLimit || byId > rootListing * 2) cx.tally.add('usersList', cx.rootOrgId, rootListing);
     else cx.tally.add('userGet', ANY, byId);
-    if (byUsername > 0) cx.tally.add('usersList', cx.rootOrgId, rootListing);
+    // By username: a search each in the root org up to the single-GET limit (src/loaders/users.ts), else its listing.
+    // Users outside the root org cost a search per business group too; like by id, the root is assumed.
+    if (byUsername > cx.singleGetLimit) cx.tally.add('usersList', cx.rootOrgId, rootListing);
+    else cx.tally.add('userSearch', ANY, byUsername);
     return { n: reps.length, org: cx.rootOrgId };
   },
   Team: (reps, cx) => {

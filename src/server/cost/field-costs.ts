@@ -127,7 +127,8 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
     return { n: 1, env, org };
   },
   'Query.user': (_scope, _args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1 }),
-  'Query.userByUsername': (_scope, _args, cx) => (cx.tally.add('usersList', cx.rootOrgId, pages(cx.sizes.users.of(cx.rootOrgId))), { n: 1, org: cx.rootOrgId }),
+  // One search in the root org (src/loaders/users.ts); a business group's user costs a search per group more.
+  'Query.userByUsername': (_scope, _args, cx) => (cx.tally.add('userSearch', ANY, 1), { n: 1, org: cx.rootOrgId }),
   'Query.users': (_scope, args, cx) => {
     if (args.changedSince) return changedUsersCost(cx, args);
     const org = idOf(args.organizationId) ?? cx.rootOrgId;

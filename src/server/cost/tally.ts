@@ -35,6 +35,8 @@ export type CallClass =
   | 'roleSearch'
   | 'roleCatalogue'
   | 'connectedApps'
+  /** A users list `search` for one username (userByUsername). */
+  | 'userSearch'
   /** Pages of the platform's audit log (the change feed). */
   | 'auditQuery'
   | 'assetSearch'
