@@ -11,17 +11,14 @@ import type { AccessPathKind } from '../src/generated/resolvers-types.js';
 import type { AccessPath as Path } from '../src/access/grants.js';
 import { DEFAULT_STALE_DAYS, ADMIN_SCOPE, matchesFilter, reviewRows, summarize, type AccessReviewFilter } from '../src/access/review.js';
 import { orgReviewInput, reviewScope } from '../src/access/review-inputs.js';
-import { GatewayError, badInput, notFound } from '../src/errors.js';
+import { badInput, notFound } from '../src/errors.js';
 import type { GatewayContext } from '../src/server/context.js';
 import { MembershipType } from '../src/graph/enums.js';
 import { connectionFrom } from './connection.js';
 import { environmentIn } from './environment-of.js';
 import { loadUserNear } from './load-user.js';
+import { requireAuditor } from './require-auditor.js';
 
-/** Reviews and app scopes name every principal's access: the auditor role, like the audit trail. */
-function requireAuditor(ctx: GatewayContext, what: string): void {
-  if (!ctx.caller?.roles.has('auditor')) throw new GatewayError('FORBIDDEN', `${what} needs the auditor role`);
-}
 
 
 const teamRef = (ctx: GatewayContext, team: { id: string } | null, orgId: string) => (team ? ctx.loaders.teams.teamById.load({ id: team.id, orgId }) : null);

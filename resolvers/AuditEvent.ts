@@ -1,17 +1,11 @@
 import { AuditCursorError } from '../src/audit/types.js';
 import { AuditEventOrder, type AuditEventConnectionResolvers, type AuditEventResolvers, type QueryResolvers } from '../src/generated/resolvers-types.js';
-import { GatewayError, badInput } from '../src/errors.js';
+import { badInput } from '../src/errors.js';
+import { requireAuditor } from './require-auditor.js';
 
-/**
- * The audit trail, for callers with the auditor role only. Without credentials (anonymous reads
- * on) the answer is UNAUTHENTICATED, which tells the caller what to send; with credentials that
- * lack the role, FORBIDDEN.
- */
+/** The audit trail, for callers with the auditor role only (require-auditor.ts). */
 export const auditEvents: QueryResolvers['auditEvents'] = async (_, { filter, first, after, order }, ctx) => {
-  if (!ctx.caller || ctx.caller.kind === 'anonymous') {
-    throw new GatewayError('UNAUTHENTICATED', 'auditEvents needs credentials with the auditor role: send an API key (x-api-key header) or a bearer token');
-  }
-  if (!ctx.caller.roles.has('auditor')) throw new GatewayError('FORBIDDEN', 'auditEvents needs the auditor role');
+  requireAuditor(ctx, 'auditEvents');
   const size = first ?? 50;
   if (!Number.isInteger(size) || size < 0 || size > ctx.maxPageSize) throw badInput(`first must be between 0 and ${ctx.maxPageSize}`);
   const range = { from: filter?.from ? new Date(filter.from) : undefined, to: filter?.to ? new Date(filter.to) : undefined };

@@ -8,6 +8,8 @@ import type { ChangeResolvers, QueryResolvers } from '../src/generated/resolvers
 import type { GatewayContext } from '../src/server/context.js';
 import { connectionFrom, matchesSearch, pageBounds } from './connection.js';
 import { loadUserNear } from './load-user.js';
+import { requireAuditor } from './require-auditor.js';
+import { reviewScope } from '../src/access/review-inputs.js';
 import type { UserFilterArgs } from './lists.js';
 
 const DAY_MS = 86_400_000;
@@ -21,10 +23,9 @@ function feedOf(ctx: GatewayContext) {
 
 /** The organization and every business group under it. */
 async function scopeOf(ctx: GatewayContext, orgId: string): Promise<Set<string>> {
-  const nodes = await ctx.loaders.orgs.orgNodes();
-  if (!nodes.some((n) => n.id === orgId)) throw notFound('Organization', orgId.slice(0, 64));
-  const under = (id: string): string[] => [id, ...nodes.filter((n) => n.parentId === id).flatMap((n) => under(n.id))];
-  return new Set(under(orgId));
+  const orgIds = await reviewScope(ctx.loaders, orgId, true);
+  if (!orgIds.length) throw notFound('Organization', orgId.slice(0, 64));
+  return new Set(orgIds);
 }
 
 /** A time, or a token this feed handed out for the organization. */
@@ -48,7 +49,7 @@ async function guarded<T>(read: () => Promise<T>): Promise<T> {
 }
 
 export const changes: QueryResolvers['changes'] = async (_, args, ctx) => {
-  if (!ctx.caller?.roles.has('auditor')) throw new GatewayError('FORBIDDEN', 'changes needs the auditor role');
+  requireAuditor(ctx, 'changes');
   const orgId = args.organizationId ?? ctx.loaders.rootOrgId;
   const orgIds = await scopeOf(ctx, orgId);
   const { first } = pageBounds({ first: args.first }, ctx.maxPageSize);

@@ -188,9 +188,10 @@ describe('accessReview', () => {
   });
 
   it('needs the auditor role', async () => {
-    for (const headers of [{}, { 'x-api-key': KEYS.reader }, { 'x-api-key': KEYS.provisioner }] as Array<Record<string, string>>) {
+    // Without credentials, UNAUTHENTICATED (what to send); with credentials lacking the role, FORBIDDEN.
+    for (const [headers, code] of [[{}, 'UNAUTHENTICATED'], [{ 'x-api-key': KEYS.reader }, 'FORBIDDEN'], [{ 'x-api-key': KEYS.provisioner }, 'FORBIDDEN']] as Array<[Record<string, string>, string]>) {
       const { data, errors } = await f.stack.gw.gql('{ accessReview { totalCount } }', {}, headers);
-      expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(errors?.[0]?.extensions?.code).toBe(code);
       expect(data ?? null).toBeNull();
     }
     const apps = await f.stack.gw.gql('{ viewer { organization { connectedApps { name } } } }', {}, { 'x-api-key': KEYS.reader });

@@ -97,6 +97,7 @@ describe('changes', () => {
     for (const key of [KEYS.reader, KEYS.provisioner]) {
       expect((await f.stack.gw.gql(CHANGES, {}, { 'x-api-key': key })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
+    expect((await f.stack.gw.gql(CHANGES, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 
