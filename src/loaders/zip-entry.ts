@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { crc32, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { GatewayError } from '../errors.js';
+import { CENTRAL_ENTRY, CENTRAL_SIZE, END_OF_DIRECTORY, END_SIZE, LOCAL_HEADER, LOCAL_SIZE, STORE } from '../storage/zip-records.js';
 
 /**
  * Reads one file out of a ZIP archive (Exchange packages RAML specs as zips). Only what Exchange
@@ -19,13 +20,7 @@ export interface ArchiveLimits {
 
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxInflatedBytes: 20 * 1_048_576, maxZipEntries: 2_000 };
 
-const END_OF_DIRECTORY = 0x06054b50;
 const ZIP64_END_LOCATOR = 0x07064b50;
-const CENTRAL_ENTRY = 0x02014b50;
-const LOCAL_HEADER = 0x04034b50;
-const END_SIZE = 22;
-const CENTRAL_SIZE = 46;
-const LOCAL_SIZE = 30;
 /** Bit 0: encrypted; bit 6: strong encryption. */
 const ENCRYPTION_FLAGS = 0x0041;
 
@@ -110,7 +105,7 @@ function entryData(zip: Buffer, entry: CentralEntry, directoryStart: number): Bu
 async function inflateEntry(data: Buffer, entry: CentralEntry, limits: ArchiveLimits): Promise<Buffer> {
   const overLimit = () => tooLarge(`file ${entry.name} inflates to more than ${megabytes(limits.maxInflatedBytes)} (DOWNLOAD_MAX_INFLATED_MB)`);
   if (entry.size > limits.maxInflatedBytes) throw overLimit();
-  if (entry.method === 0) {
+  if (entry.method === STORE) {
     if (entry.compressedSize !== entry.size) throw unreadable(`is inconsistent: stored file ${entry.name} has two sizes`);
     return data;
   }
