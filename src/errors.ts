@@ -1,5 +1,5 @@
 /**
- * The gateway's error codes: one registry, surfaced as GraphQL `extensions.code`. README.md's
+ * The gateway's error codes: one registry, surfaced as GraphQL `extensions.code`. docs/errors.md's
  * error table is checked against this list by a test (STYLE.md habit 5).
  */
 export const ERROR_CODES = {

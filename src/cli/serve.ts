@@ -21,7 +21,7 @@ const DOCS: OptionDocs<typeof OPTIONS> = {
 export const SERVE_HELP = helpText({
   command: 'serve',
   about: `Serves the GraphQL gateway (GraphiQL at /graphql in a browser). Settings come from environment
-variables (see README.md, "Settings"); flags override the most common ones.
+variables (see docs/settings.md); flags override the most common ones.
 
 With ANYPOINT_BASE_URL, ANYPOINT_CLIENT_ID and ANYPOINT_CLIENT_SECRET set it talks to that
 Anypoint control plane; without them it starts the embedded simulator (demo preset) on a

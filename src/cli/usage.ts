@@ -7,7 +7,7 @@ export type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
  * One source for a command's flags: the parseArgs options it parses and, keyed the same way, how
  * `--help` describes them. The usage line (`anypoint-graph simulate [--port N] ...`) and the
  * options list are both made from these, so neither can name a flag the parser does not take,
- * miss one it does, or show a default other than the one it applies. README.md's usage lines are
+ * miss one it does, or show a default other than the one it applies. docs/cli.md's usage lines are
  * checked against the `--help` output (test/cli/usage.test.ts).
  */
 export interface OptionDoc {

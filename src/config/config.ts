@@ -5,7 +5,7 @@ import type { RemovalGuard } from '../provisioning/removal-guard.js';
 
 /**
  * Every setting, read once from the environment, validated, and frozen (STYLE.md habit 10).
- * Contradictory or malformed settings fail at start with every problem listed. README.md's
+ * Contradictory or malformed settings fail at start with every problem listed. docs/settings.md's
  * settings table documents each of these names.
  */
 export interface AnypointSettings {
@@ -38,7 +38,7 @@ export interface GatewayConfig {
     responseCacheBytes: number;
   };
   graphql: { maxDepth: number; maxPageSize: number; introspection: boolean };
-  /** What one operation may ask for and spend (README "Running it in production"). */
+  /** What one operation may ask for and spend (docs/production.md). */
   limits: OperationLimits;
   /** Spec downloads from the links Exchange hands out. */
   downloads: DownloadSettings;

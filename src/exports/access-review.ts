@@ -98,7 +98,7 @@ export async function* accessReviewRows(tree: Loaders, perOrg: () => Loaders, re
   }
 }
 
-/** The flat CSV: every field of AccessReviewRow, in this order (README "Exports"). */
+/** The flat CSV: every field of AccessReviewRow, in this order (docs/exports.md). */
 export const ACCESS_REVIEW_COLUMNS: readonly Column<AccessReviewRow>[] = (
   [
     'principalType',

@@ -107,7 +107,7 @@ export async function inventoryRows(loaders: Loaders, { org, environments, apis 
   );
 }
 
-/** The CSV's columns, in this order (README "Exports"). */
+/** The CSV's columns, in this order (docs/exports.md). */
 export const API_INVENTORY_COLUMNS: readonly Column<ApiInventoryRow>[] = (
   [
     'id',

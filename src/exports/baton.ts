@@ -5,7 +5,7 @@ import { csvRow, type CellValue } from './csv.js';
 /**
  * The access review as ConductorOne's baton-file CSV (baton-file docs/csv_instructions.md):
  * one file, one header row, a `record_type` column telling each record's kind, and the columns
- * a kind does not use left empty. The mapping (README "Export the access review"):
+ * a kind does not use left empty. The mapping (docs/access-review.md, "Export the access review"):
  *
  * - every principal is a `user`: a user by its Anypoint id (type human, login = username), a
  *   connected app by its client id (type service);

@@ -1,6 +1,6 @@
 /**
  * Domain errors of the provisioning mutations: returned in a payload's `userErrors`, never as
- * GraphQL errors, because the caller (an identity provider) must act on each one. README.md's
+ * GraphQL errors, because the caller (an identity provider) must act on each one. docs/provisioning.md's
  * table of user error codes is checked against this registry by a test.
  */
 export const USER_ERROR_CODES = {

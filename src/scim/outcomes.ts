@@ -23,7 +23,7 @@ const REFUSALS: Record<UserErrorCode, [number, ScimType | undefined]> = {
   GROUP_NAME_CONFLICT: [409, 'uniqueness'],
   TEAM_HAS_CHILDREN: [409, undefined],
   TOO_MANY_MEMBERS: [400, 'invalidValue'],
-  // SCIM has no allowLargeRemoval: an admin lets one through with GraphQL pushGroup (README).
+  // SCIM has no allowLargeRemoval: an admin lets one through with GraphQL pushGroup (docs/scim.md).
   LARGE_REMOVAL_REFUSED: [400, 'invalidValue'],
   TEAM_EXISTS: [409, 'uniqueness'],
   IDEMPOTENCY_KEY_INVALID: [400, 'invalidValue'],

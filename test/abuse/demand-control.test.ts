@@ -7,6 +7,7 @@ import { EXAMPLE_QUERY } from '../../src/server/graphiql.js';
 import { CALLS_HEADER, ESTIMATE_HEADER } from '../../src/server/cost/demand-control-plugin.js';
 import { hashApiKey } from '../../src/server/api-keys.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
+import { allDocs, codeBlocks } from '../helpers/docs.js';
 import { coldRun, expectBracketed, post, type Case } from './cost-support.js';
 
 /**
@@ -22,13 +23,12 @@ function graphiqlExamples(): Case[] {
   return document.definitions.map((def) => ({ name: `GraphiQL ${(def as OperationDefinitionNode).name?.value}`, query: print(def) }));
 }
 
-/** README's read examples that need no placeholder id (the mutations are checked separately; the auditor's in test/access and test/changes). */
+/** The docs' read examples (README.md and docs/) that need no placeholder id (the mutations are checked separately; the auditor's in test/access and test/changes). */
 function readmeQueries(): Case[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  return [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
-    .map((m) => m[1]!)
+  return allDocs()
+    .flatMap((doc) => codeBlocks(doc.text, 'graphql'))
     .filter((q) => !/^\s*mutation/.test(q) && !/auditEvents|accessReview|changes\(/.test(q) && !/[A-Z]+-ID/.test(q))
-    .map((query, i) => ({ name: `README query ${i + 1}`, query }));
+    .map((query, i) => ({ name: `docs query ${i + 1}`, query }));
 }
 
 function benchCases(view: PlatformView): Case[] {
@@ -49,7 +49,7 @@ describe('demand control on the demo preset', () => {
   });
   afterAll(() => stack.close());
 
-  it('estimates every GraphiQL, README and bench query within [actual, 3 x actual]', async () => {
+  it('estimates every GraphiQL, docs and bench query within [actual, 3 x actual]', async () => {
     const cases = [...graphiqlExamples(), ...readmeQueries(), ...benchCases(await platformView(stack))];
     expect(cases.length).toBeGreaterThanOrEqual(8);
     expect(await expectBracketed(stack, cases)).toHaveLength(cases.length);

@@ -1,18 +1,19 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { allDocs } from '../helpers/docs.js';
 
 /**
- * README.md's CLI usage lines against the real bin's `--help`: every usage line in the README
- * (a command with [options]) is the command's own usage line, and every flag any README command
- * passes is one the command takes.
+ * The docs' CLI usage lines against the real bin's `--help`: every usage line in docs/cli.md
+ * (a command with [options]) is the command's own usage line, and every flag any command in
+ * README.md or docs/ passes is one the command takes.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/anypoint-graph.js', import.meta.url));
 const COMMANDS = ['serve', 'simulate', 'hash-key'] as const;
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/** README.md and every docs/ page, as one text: a command may be shown on any of them. */
+const DOCS = allDocs().map((d) => d.text).join('\n');
 
 const run = promisify(execFile);
 async function bin(...args: string[]): Promise<{ stdout: string; code: number }> {
@@ -36,10 +37,10 @@ function usageLines(help: string): string[] {
   return lines;
 }
 
-/** Every mention of an anypoint-graph command in the README with what follows it, table escapes undone. */
+/** Every mention of an anypoint-graph command in the docs with what follows it, table escapes undone. */
 function readmeCommands(): string[] {
   const found: string[] = [];
-  for (const raw of README.split('\n')) {
+  for (const raw of DOCS.split('\n')) {
     const line = raw.replace(/\\\|/g, '|');
     // A code span ends at its backtick, a shell line at its comment.
     for (const m of line.matchAll(/(?:npx )?anypoint-graph (?:serve|simulate|hash-key|help)\b[^`\n#]*/g)) found.push(m[0].trim());
@@ -71,9 +72,9 @@ describe('CLI usage lines', () => {
     expect(usageLines(mainHelp)).toEqual(['anypoint-graph <command> [options]', 'anypoint-graph help [command]']);
   });
 
-  it("has README's usage line of every command be that command's --help usage line", () => {
+  it("has the docs' usage line of every command be that command's --help usage line", () => {
     const documented = new Map<string, string>();
-    for (const row of README.split('\n').filter((l) => l.startsWith('| `npx anypoint-graph '))) {
+    for (const row of DOCS.split('\n').filter((l) => l.startsWith('| `npx anypoint-graph '))) {
       const usage = /^\| `npx (anypoint-graph [^`]*)`/.exec(row)![1]!.replace(/\\\|/g, '|');
       documented.set(usage.split(' ')[1]!, usage);
     }
@@ -82,7 +83,7 @@ describe('CLI usage lines', () => {
     expect(usageLines(mainHelp)).toContain(documented.get('help'));
   });
 
-  it('has every flag a README command passes be one its command takes', () => {
+  it('has every flag a documented command passes be one its command takes', () => {
     const commands = readmeCommands();
     expect(commands.length).toBeGreaterThan(5);
     for (const text of commands) {
@@ -90,7 +91,7 @@ describe('CLI usage lines', () => {
       if (command === 'help') continue;
       const usage = usageLines(helps[command]!)[0]!;
       const taken = new Set([...usage.matchAll(/--[\w-]+/g)].map((m) => m[0]));
-      for (const flag of text.match(/--[\w-]+/g) ?? []) expect(taken.has(flag) || flag === '--help', `${flag} in README "${text}"`).toBe(true);
+      for (const flag of text.match(/--[\w-]+/g) ?? []) expect(taken.has(flag) || flag === '--help', `${flag} in the docs: "${text}"`).toBe(true);
     }
   });
 
@@ -104,6 +105,6 @@ describe('CLI usage lines', () => {
   it('documents simulate --port as optional, defaulting to 8081, as the code does', () => {
     expect(helps.simulate).toMatch(/--port N +port to listen on, 0 picks a free port \(default 8081\)/);
     expect(usageLines(helps.simulate!)[0]).toContain('[--port N]');
-    expect(README).not.toMatch(/anypoint-graph simulate --port/);
+    expect(DOCS).not.toMatch(/anypoint-graph simulate --port/);
   });
 });

@@ -1,16 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_REVIEW_COLUMNS } from '../../src/exports/access-review.js';
 import { API_INVENTORY_COLUMNS } from '../../src/exports/api-inventory.js';
 import { BATON_COLUMNS } from '../../src/exports/baton.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+import { readDoc } from '../helpers/docs.js';
 
-describe('README documents the exports as written', () => {
+const exportsPage = readDoc('exports.md');
+const reviewPage = readDoc('access-review.md');
+
+describe('docs/exports.md and docs/access-review.md document the exports as written', () => {
   it('lists each CSV column order exactly as the code writes it', () => {
-    const start = readme.indexOf('## Exports');
+    const start = exportsPage.indexOf('## Exports');
     expect(start).toBeGreaterThan(0);
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 3));
+    const section = exportsPage.slice(start);
     const rows = Object.fromEntries([...section.matchAll(/^\| (\S+) \| `([^`]+)` \|$/gm)].map((m) => [m[1], m[2]!.split(',')]));
     expect(rows).toEqual({
       'access-review.csv': ACCESS_REVIEW_COLUMNS.map((c) => c.header),
@@ -20,9 +22,9 @@ describe('README documents the exports as written', () => {
   });
 
   it('has the access review export subsection with the baton mapping of every record type', () => {
-    const start = readme.indexOf('### Export the access review');
-    expect(start).toBeGreaterThan(readme.indexOf('## Run an access review'));
-    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const start = reviewPage.indexOf('### Export the access review');
+    expect(start).toBeGreaterThan(reviewPage.indexOf('## Run an access review'));
+    const section = reviewPage.slice(start, reviewPage.indexOf('\n## ', start));
     for (const kind of ['user', 'resource', 'entitlement', 'direct_user_grant']) expect(section).toContain(`| \`${kind}\``);
   });
 });
