@@ -43,6 +43,13 @@
     plugins: [GraphiQLPluginExplorer.explorerPlugin()],
   };
   if (storage) props.storage = storage;
+  // GraphiQL 3.8 starts the header and variable editors from these props (or storage), not from
+  // the first of defaultTabs: give it the first tab's, unless tabs were kept from an earlier visit.
+  var kept = storage && storage.getItem('graphiql:tabState') !== null;
+  if (!kept && config.tabs.length > 0) {
+    props.defaultHeaders = config.tabs[0].headers;
+    if (config.tabs[0].variables) props.variables = config.tabs[0].variables;
+  }
   // Demo mode: show the Headers tab, which holds the demo key.
   if (config.demo) props.defaultEditorToolsVisibility = 'headers';
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, props));
