@@ -88,10 +88,13 @@ export interface GraphiqlExample {
   task: GraphiqlTask;
   /** The role the tab's key needs: auditor for the access review, provisioner for the rest. */
   role: 'reader' | 'provisioner' | 'auditor';
-  /** Comment lines stay under 40 characters, so the editor shows them whole beside the explorer. */
+  /** Comment lines are at most GRAPHIQL_COMMENT_WIDTH characters, so the editor shows them whole beside the explorer. */
   query: string;
   variables?: (demo: GraphiqlDemo | null) => Record<string, unknown>;
 }
+
+/** The longest comment line of an example: the query editor beside the open explorer shows it whole. */
+export const GRAPHIQL_COMMENT_WIDTH = 34;
 
 const USER_ID_PLACEHOLDER = 'USER-ID from the OrgTree tab';
 
@@ -99,11 +102,14 @@ export const GRAPHIQL_EXAMPLES: readonly GraphiqlExample[] = [
   {
     task: 'org-tree',
     role: 'reader',
-    query: `# The org tree: every business group,
-# its parent, environments and users.
-# Run: the play button or Ctrl-Enter.
-# One tab per task; the Explorer (left
-# sidebar) builds a query by clicking.
+    query: `# The org tree: every business
+# group, its parent, environments
+# and first users.
+# Run: the play button or
+# Ctrl-Enter.
+# One tab per task. The Explorer
+# (left sidebar) builds a query by
+# clicking.
 query OrgTree {
   organizations {
     id
@@ -122,9 +128,10 @@ query OrgTree {
   {
     task: 'api-inventory',
     role: 'reader',
-    query: `# The API inventory of every business
-# group, with each API's specification.
-# CSV: GET /exports/api-inventory.csv
+    query: `# The API inventory of every
+# business group, with each API's
+# specification. As a file:
+# GET /exports/api-inventory.csv
 query ApiInventory {
   apis(first: 20) {
     totalCount
@@ -147,12 +154,12 @@ query ApiInventory {
     task: 'access-review',
     role: 'auditor',
     query: `# Access review: who can do what,
-# where, and why (the auditor role).
-# Export the same rows with the key:
-#  GET /exports/access-review.csv
-#  GET /exports/access-review.jsonl
-#  (?includeDescendants=true&...)
-# or open /reports/access-review.
+# where, and why (auditor role).
+# Export the rows, same x-api-key:
+# GET /exports/access-review.csv
+# (or .jsonl), e.g. with
+# ?includeDescendants=true
+# Page: /reports/access-review
 query AccessReview {
   accessReview(
     includeDescendants: true
@@ -181,10 +188,11 @@ query AccessReview {
   {
     task: 'create-user',
     role: 'provisioner',
-    query: `# Create a user, as a dry run: the plan
-# of writes, nothing written. Set dryRun
-# to false to create it for real.
-# Needs the provisioner role.
+    query: `# Create a user, as a dry run: the
+# plan of writes, nothing written.
+# dryRun: false creates it for
+# real. Needs the provisioner
+# role.
 mutation CreateUserDryRun {
   createUser(input: {
     username: "graphiql_example_user"
@@ -203,9 +211,9 @@ mutation CreateUserDryRun {
   {
     task: 'update-user',
     role: 'provisioner',
-    query: `# Update a user's profile (dry run).
-# $id: a user id (the OrgTree tab lists
-# some); see the Variables tab.
+    query: `# Update a user's profile (a dry
+# run). $id: a user's id (OrgTree
+# lists some): the Variables tab.
 mutation UpdateUserDryRun($id: ID!) {
   updateUserProfile(input: {
     id: $id
@@ -224,9 +232,10 @@ mutation UpdateUserDryRun($id: ID!) {
   {
     task: 'deactivate-user',
     role: 'provisioner',
-    query: `# Deactivate a user (dry run): disable
-# and end sessions. reactivateUser
-# undoes it. $id: see Variables.
+    query: `# Deactivate a user (a dry run):
+# disabled, sessions ended;
+# reactivateUser undoes it.
+# $id: see the Variables tab.
 mutation DeactivateUserDryRun($id: ID!) {
   deactivateUser(input: {
     id: $id
@@ -244,10 +253,11 @@ mutation DeactivateUserDryRun($id: ID!) {
   {
     task: 'push-group',
     role: 'provisioner',
-    query: `# Push an identity-provider group as a
-# team (dry run): the team gets exactly
-# the group's members. Unknown or
-# disabled usernames are skipped.
+    query: `# Push an identity-provider group
+# as a team (a dry run): the team
+# gets exactly its members;
+# unknown or disabled ones are
+# skipped.
 mutation PushGroupDryRun($members: [String!]!) {
   pushGroup(input: {
     groupId: "00g-graphiql-example"
