@@ -57,7 +57,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   logger.info(`Metrics: ${gateway.url}/metrics${config.observability.otlpEndpoint ? `; traces to ${new URL(config.observability.otlpEndpoint).origin}` : ''}`);
   if (gateway.demoKeys) {
     // Made up at each start and known only to this process: demo mode has no API_KEYS.
-    logger.info('Demo API keys: send one in GraphiQL\'s Headers tab as {"x-api-key": "..."}', { demoKeys: gateway.demoKeys });
+    logger.info('Demo API keys: GraphiQL\'s example tabs already carry them in their Headers; other clients send one as the x-api-key header', { demoKeys: gateway.demoKeys });
   }
   // Last, and with the URL at the end of the line: scripts wait for "serving http://.../graphql".
   logger.info(`anypoint-graph is serving ${gateway.graphqlUrl} (GraphiQL in a browser)`);

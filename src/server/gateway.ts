@@ -21,6 +21,7 @@ import { generateApiKey, hashApiKey } from './api-keys.js';
 import { createAuthenticator } from './auth.js';
 import { authorizationPlugin } from './authorization.js';
 import { createHttpHandler } from './http.js';
+import { demoExampleIds, graphiqlPage } from './graphiql.js';
 import { listenHttp } from './http-listener.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { openProvisioningRoot } from './provisioning-root.js';
@@ -248,6 +249,8 @@ async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOpti
     apollo,
     scim,
     reports: createReportsHandler({ demoAuditorKey: demoKeys?.auditor ?? null }),
+    // Demo mode only: its made-up keys in the tabs' headers, the simulator's ids in their variables.
+    graphiqlPage: () => graphiqlPage('/graphql', demoKeys && simulator ? { keys: demoKeys, ...demoExampleIds(simulator.store) } : null),
     exports,
     ready: async () => Boolean(await client.tokens.getToken()),
     metrics: () => observability.metrics.scrape(),

@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.js';
 import { CallerAuthError } from './auth.js';
 import type { GatewayContext } from './context.js';
 import type { Caller } from './roles.js';
-import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js';
+import { GRAPHIQL_ASSET_PREFIX, GRAPHIQL_SECURITY_HEADERS, graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { declaredLength, readBody, refuseBody } from './request-body.js';
 import { SCIM_PREFIX } from '../scim/http.js';
 import { REPORTS_PREFIX } from '../reports/http.js';
@@ -42,6 +42,8 @@ export interface HttpHandlerOptions {
   reports?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
   /** The file exports (/exports/...): they authenticate and answer on their own, with JSON refusals. */
   exports?: (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<void>;
+  /** The GraphiQL page, made for each request (demo mode fills in its keys and the simulator's ids); else the plain page. */
+  graphiqlPage?: () => string;
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -76,7 +78,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
       if (!asset) return sendJson(res, 404, { error: 'not found' });
-      res.writeHead(200, { 'content-type': asset.type, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=86400' });
+      res.writeHead(200, { 'content-type': asset.type, 'content-length': String(asset.body.length), 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' });
       res.end(asset.body);
       return;
     }
@@ -92,8 +94,9 @@ export function createHttpHandler(options: HttpHandlerOptions) {
 
     const accept = String(req.headers.accept ?? '');
     if (req.method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {
-      const page = graphiqlPage('/graphql');
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(page)) });
+      const page = options.graphiqlPage ? options.graphiqlPage() : graphiqlPage('/graphql');
+      // no-store: in demo mode the page holds the keys made up at this start.
+      res.writeHead(200, { ...GRAPHIQL_SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(page)), 'cache-control': 'no-store' });
       res.end(page);
       return;
     }

@@ -3,7 +3,7 @@ import { parse, print, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiInventory, entitiesUsers, fullInventory, groupUsers, orgTree, teamSubtree } from '../../bench/scenarios.js';
 import { PlatformView, type SimState } from '../../bench/sim-state.js';
-import { EXAMPLE_QUERY } from '../../src/server/graphiql.js';
+import { GRAPHIQL_EXAMPLES } from '../../src/server/graphiql.js';
 import { CALLS_HEADER, ESTIMATE_HEADER } from '../../src/server/cost/demand-control-plugin.js';
 import { hashApiKey } from '../../src/server/api-keys.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
@@ -17,10 +17,11 @@ import { coldRun, expectBracketed, post, type Case } from './cost-support.js';
  * Before it, a 330-byte query made 6,451 upstream calls on the large preset, and 20 at once
  * 44,641, all of them spending the connected app's shared Anypoint rate limit.
  */
-/** The operations of the GraphiQL page's example document, one document each. */
+/** The GraphiQL page's read examples (its mutations are dry runs with variables; the access review needs the auditor). */
 function graphiqlExamples(): Case[] {
-  const document = parse(EXAMPLE_QUERY);
-  return document.definitions.map((def) => ({ name: `GraphiQL ${(def as OperationDefinitionNode).name?.value}`, query: print(def) }));
+  return GRAPHIQL_EXAMPLES.filter((example) => example.role === 'reader').flatMap((example) =>
+    parse(example.query).definitions.map((def) => ({ name: `GraphiQL ${(def as OperationDefinitionNode).name?.value}`, query: print(def) })),
+  );
 }
 
 /** The docs' read examples (README.md and docs/) that need no placeholder id (the mutations are checked separately; the auditor's in test/access and test/changes). */

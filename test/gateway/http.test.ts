@@ -19,7 +19,7 @@ describe('the gateway over HTTP', () => {
     expect(html).toContain('query OrgTree');
     // data: URIs (the empty icon) are inline, not fetched.
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((url) => !url.startsWith('data:'));
-    expect(assets.length).toBe(4);
+    expect(assets.length).toBe(7);
     for (const asset of assets) {
       expect(asset.startsWith('/graphiql/'), `${asset} is served locally`).toBe(true);
       const got = await fetch(`${base}${asset}`);
