@@ -15,7 +15,8 @@ export function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<Ga
   const listener: GraphQLRequestListener<GatewayContext> = {
     async executionDidStart({ operation, contextValue }) {
       const execution = contextValue.execution;
-      if (!execution || operation.operation !== 'query') return;
+      // No operation when the request's operationName names none (OPERATION_RESOLUTION_FAILURE follows).
+      if (!execution || operation?.operation !== 'query') return;
       const timer = setTimeout(() => {
         execution.timedOut = true;
         execution.controller.abort(new Error(`the operation ran longer than ${timeoutMs} ms`));

@@ -36,8 +36,30 @@
     get length() { return ownKeys().length; },
   };
 
+  // GraphiQL names the operation from its last parse of the editor, a moment after a tab switch or
+  // an edit: a run within that moment sends the last tab's name with this tab's text, which the
+  // gateway rightly refuses (OPERATION_RESOLUTION_FAILURE). A name the text does not define is
+  // replaced by the text's only operation name, or dropped when it defines several.
+  var send = GraphiQL.createFetcher({ url: config.endpoint });
+  function operationNames(text) {
+    var names = [];
+    var pattern = /(?:^|[\s}])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
+    var code = text.replace(/#[^\n]*/g, '');
+    for (var m = pattern.exec(code); m; m = pattern.exec(code)) names.push(m[1]);
+    return names;
+  }
+  function fetcher(params, options) {
+    if (params && params.operationName && typeof params.query === 'string') {
+      var names = operationNames(params.query);
+      if (names.indexOf(params.operationName) < 0) {
+        params = Object.assign({}, params, { operationName: names.length === 1 ? names[0] : undefined });
+      }
+    }
+    return send(params, options);
+  }
+
   var props = {
-    fetcher: GraphiQL.createFetcher({ url: config.endpoint }),
+    fetcher: fetcher,
     defaultTabs: config.tabs,
     shouldPersistHeaders: true,
     plugins: [GraphiQLPluginExplorer.explorerPlugin()],

@@ -29,8 +29,11 @@ const CACHEABLE_ROOT_FIELDS = new Set([
   '_service',
 ]);
 
-function cacheable(operation: OperationDefinitionNode): boolean {
+function cacheable(operation: OperationDefinitionNode | undefined): boolean {
   return (
+    // Apollo reaches this hook without an operation when the request's operationName names none
+    // of the document's; execution then answers OPERATION_RESOLUTION_FAILURE.
+    operation !== undefined &&
     operation.operation === 'query' &&
     // A fragment spread at the root cannot be checked without resolving it; such documents are rare.
     operation.selectionSet.selections.every((s) => s.kind === 'Field' && CACHEABLE_ROOT_FIELDS.has(s.name.value))
