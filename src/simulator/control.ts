@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestCounters } from './counters.js';
+import type { InFlight, RequestCounters } from './counters.js';
 import { FaultSpecError, validateFaultConfig, type FaultInjector } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RouteDef, SimResponse } from './http.js';
@@ -16,6 +16,7 @@ export const CONTROL_PREFIX = '/__sim';
 export interface ControlDeps {
   store: SimStore;
   counters: RequestCounters;
+  inFlight: InFlight;
   faults: FaultInjector;
   rateLimiter: RateLimiter;
   routes: readonly RouteDef[];
@@ -65,6 +66,11 @@ async function controlRoute(req: IncomingMessage, path: string, deps: ControlDep
     case 'DELETE /counts':
     case 'POST /counts/reset':
       deps.counters.reset();
+      return { status: 204 };
+    case 'GET /in-flight':
+      return { status: 200, body: deps.inFlight.snapshot() };
+    case 'DELETE /in-flight':
+      deps.inFlight.reset();
       return { status: 204 };
     case 'GET /faults':
       return { status: 200, body: deps.faults.get() };
