@@ -64,6 +64,8 @@ export interface AnypointClientOptions {
   onCall?: (call: UpstreamCall) => void;
   /** Called before waiting for a spent rate-limit window to reset (metrics). */
   onRateLimitWait?: (info: { method: string; route: string; waitMs: number }) => void;
+  /** 'fixed': the former fixed cap of maxConnections, for comparisons in tests (concurrency.ts). */
+  concurrency?: 'adaptive' | 'fixed';
   /** A product's concurrency limit or calls in flight changed (metrics). */
   onConcurrency?: (info: { product: string; limit: number; inFlight: number }) => void;
   /** Wraps each send (tracing): its headers go out with the request; end() runs when it settles. */
@@ -199,7 +201,7 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   let closed = false;
   // How many calls run at once, adapted to the platform's rate-limit headers and refusals; it also
   // waits out a spent per-minute window instead of burning a 503 (concurrency.ts has the rule).
-  const limiter = new AdaptiveLimiter({ ceiling, maxWaitMs: policy.maxWaitMs, onChange: options.onConcurrency, onRateLimitWait: options.onRateLimitWait });
+  const limiter = new AdaptiveLimiter({ ceiling, mode: options.concurrency, maxWaitMs: policy.maxWaitMs, onChange: options.onConcurrency, onRateLimitWait: options.onRateLimitWait });
 
   /** One send, reported to onCall and traced; a 401 replay is a second send of the same attempt. */
   async function observedSend(request: TransportRequest, requestId: string, attempt: number): Promise<TransportResponse> {

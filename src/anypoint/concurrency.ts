@@ -34,6 +34,11 @@ export const DEFAULT_CEILING = 64;
 
 export interface LimiterOptions {
   ceiling: number;
+  /**
+   * 'fixed': the former behaviour, for comparison in tests: always `ceiling` calls at once, and a
+   * call waits only when the last answer said the window is spent (remaining 0) with a near reset.
+   */
+  mode?: 'adaptive' | 'fixed';
   /** A spent window resetting further away than this is not waited for. */
   maxWaitMs: number;
   now?: () => number;
@@ -79,6 +84,7 @@ export function productOf(route: string): string {
 export class AdaptiveLimiter {
   readonly ceiling: number;
   readonly base: number;
+  private readonly fixed: boolean;
   private readonly lanes = new Map<string, Lane>();
   private total = 0;
   private seq = 0;
@@ -90,7 +96,8 @@ export class AdaptiveLimiter {
 
   constructor(private readonly options: LimiterOptions) {
     this.ceiling = Math.max(1, Math.floor(options.ceiling));
-    this.base = Math.min(BASE_CONCURRENCY, this.ceiling);
+    this.fixed = options.mode === 'fixed';
+    this.base = this.fixed ? this.ceiling : Math.min(BASE_CONCURRENCY, this.ceiling);
     this.now = options.now ?? Date.now;
   }
 
@@ -159,9 +166,10 @@ export class AdaptiveLimiter {
   private budgetOf(lane: Lane, now: number): number {
     const budget = lane.budget;
     if (!budget) return Infinity;
-    if (now >= budget.resetAtMs) return budget.limit ?? Infinity;
+    if (now >= budget.resetAtMs) return this.fixed ? Infinity : (budget.limit ?? Infinity);
     // Spent, with a reset too far to wait for: the call goes and the platform's refusal ends it fast (as before).
     if (budget.remaining === 0 && budget.resetAtMs - now > this.options.maxWaitMs) return Infinity;
+    if (this.fixed) return budget.remaining === 0 ? 0 : Infinity;
     return budget.remaining;
   }
 
@@ -201,11 +209,17 @@ export class AdaptiveLimiter {
       const limitText = headerValue(response.headers, 'x-ratelimit-limit');
       const limit = limitText !== undefined && /^\d+$/.test(limitText) ? Number(limitText) : (lane.budget?.limit ?? null);
       const resetAtMs = Number(reset) * 1000;
-      // Answers to one window can arrive out of order: the lowest remaining is the freshest.
-      const same = lane.budget !== null && lane.budget.resetAtMs === resetAtMs && now < resetAtMs;
-      lane.budget = { remaining: same ? Math.min(lane.budget!.remaining, Number(remaining)) : Number(remaining), limit, resetAtMs };
+      const known = lane.budget;
+      if (this.fixed || !known || now >= known.resetAtMs || resetAtMs > known.resetAtMs) {
+        lane.budget = { remaining: Number(remaining), limit, resetAtMs };
+      } else if (resetAtMs === known.resetAtMs) {
+        // Answers to one window can arrive out of order: the lowest remaining is the freshest.
+        lane.budget = { remaining: Math.min(known.remaining, Number(remaining)), limit, resetAtMs };
+      }
+      // (An earlier reset than the current window's is a late answer from a past window: ignored.)
       lane.reportsBudget = true;
     }
+    if (this.fixed) return;
     if (response.status === 429 || response.status === 503) {
       if (startedAt >= lane.lastDecreaseAt) {
         lane.window = Math.max(1, Math.floor(lane.window / 2));

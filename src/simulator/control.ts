@@ -95,9 +95,13 @@ async function controlRoute(req: IncomingMessage, path: string, deps: ControlDep
       const body = ((await readBody(req)) ?? {}) as Record<string, unknown>;
       const perMinute = Number(body.perMinute);
       if (!Number.isInteger(perMinute) || perMinute < 1) return { status: 400, body: { status: 400, message: 'perMinute must be a positive integer' } };
+      // Tests only: a shorter window than the platform's minute, so a spent budget renews within a test.
+      const windowSeconds = body.windowSeconds === undefined ? 60 : Number(body.windowSeconds);
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 60) return { status: 400, body: { status: 400, message: 'windowSeconds must be an integer from 1 to 60' } };
       deps.rateLimiter.perMinute = perMinute;
+      deps.rateLimiter.windowMs = windowSeconds * 1000;
       deps.rateLimiter.reset();
-      return { status: 200, body: { perMinute } };
+      return { status: 200, body: body.windowSeconds === undefined ? { perMinute } : { perMinute, windowSeconds } };
     }
     case 'POST /rate-limit/reset':
       deps.rateLimiter.reset();
