@@ -210,13 +210,15 @@ export class AdaptiveLimiter {
       const limit = limitText !== undefined && /^\d+$/.test(limitText) ? Number(limitText) : (lane.budget?.limit ?? null);
       const resetAtMs = Number(reset) * 1000;
       const known = lane.budget;
-      if (this.fixed || !known || now >= known.resetAtMs || resetAtMs > known.resetAtMs) {
+      if (this.fixed) {
         lane.budget = { remaining: Number(remaining), limit, resetAtMs };
-      } else if (resetAtMs === known.resetAtMs) {
-        // Answers to one window can arrive out of order: the lowest remaining is the freshest.
-        lane.budget = { remaining: Math.min(known.remaining, Number(remaining)), limit, resetAtMs };
+      } else if (resetAtMs > now) {
+        // Answers to one window can arrive out of order: the lowest remaining is the freshest. Another
+        // reset is another window (or, the platform limiting per endpoint, another endpoint's): the latest answer says it.
+        const same = known !== null && known.resetAtMs === resetAtMs;
+        lane.budget = { remaining: same ? Math.min(known.remaining, Number(remaining)) : Number(remaining), limit, resetAtMs };
       }
-      // (An earlier reset than the current window's is a late answer from a past window: ignored.)
+      // (A reset already past is a late answer from a window that has ended: nothing to learn.)
       lane.reportsBudget = true;
     }
     if (this.fixed) return;

@@ -115,7 +115,7 @@ describe('AdaptiveLimiter', () => {
     next.release(refused);
   });
 
-  it('ignores a late answer from a past window once a newer window is known', async () => {
+  it('ignores a late answer from a window that has ended', async () => {
     const { limiter, limitOf, clock } = setup(64);
     const a = await limiter.acquire('GET', USERS);
     const b = await limiter.acquire('GET', USERS);
