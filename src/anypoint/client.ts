@@ -222,11 +222,12 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, attempt: number, signal?: AbortSignal): Promise<TransportResponse> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId, ...options.headers?.() };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = await tokens.getToken();
-    headers.authorization = `Bearer ${token}`;
+    // The slot first: a call that waited in the queue (a spent window, say) then sends with the current token.
     const slot = await limiter.acquire(method, route, signal);
     let response: TransportResponse | null = null;
     try {
+      const token = await tokens.getToken();
+      headers.authorization = `Bearer ${token}`;
       response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
       if (response.status === 401) {
         // The token died early (revoked, expired at the platform): refresh once and replay.
