@@ -20,8 +20,9 @@ import { headerValue } from './retry-policy.js';
  * - budget: while the last reported window has not reset, a call starts only if the calls in
  *   flight to that product are fewer than the last X-RateLimit-Remaining (the lowest one seen for
  *   that reset). Every call in flight may be one the platform has not counted yet, so at most
- *   `remaining` of them can arrive after that answer: the window is never overdrawn by us, and a
- *   budget-induced 429/503 cannot happen. At the reset, the budget is X-RateLimit-Limit again
+ *   `remaining` of them can arrive after that answer: this gateway alone never overdraws the
+ *   window (other users of the same connected app, or a clock far off the platform's, still can;
+ *   their refusals then halve the window). At the reset, the budget is X-RateLimit-Limit again
  *   until an answer says otherwise. A spent budget whose reset is no further than maxWaitMs is
  *   waited for; a further one is not (the call goes, and fails fast on the platform's refusal).
  */
