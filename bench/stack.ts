@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CEILING } from '../src/anypoint/concurrency.js';
 import { generateApiKey, hashApiKey } from '../src/server/api-keys.js';
 import { startChild, type Child } from './children.js';
 import { startLoadGenerator, type LoadGenerator } from './load.js';
@@ -14,8 +15,13 @@ import { SimControl } from './sim-control.js';
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/anypoint-graph.js');
 
-/** Client concurrency cap the gateway runs with (ANYPOINT_MAX_CONNECTIONS); the ideals use it too. */
-export const CLIENT_CAP = 16;
+/**
+ * Client concurrency cap the gateway runs with (ANYPOINT_MAX_CONNECTIONS, the ceiling of its
+ * adaptive concurrency: the gateway's default, 64); the ideals use it too, so they stay the ideal
+ * for the configured cap (a lower bound: the gateway starts at 16 and climbs, and products that
+ * send no rate-limit headers stay at 16).
+ */
+export const CLIENT_CAP = DEFAULT_CEILING;
 /** Cache TTL (the gateway's default, set explicitly so the report can state it). */
 export const CACHE_TTL_SECONDS = 60;
 /** High enough that the simulator's rate limit never answers 429/503 during a run. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
+import { AdaptiveLimiter, DEFAULT_CEILING } from './concurrency.js';
 import { createDownloader, DEFAULT_DOWNLOAD_LIMITS, type DownloadLimits } from './download.js';
 import { AnypointError } from './errors.js';
 import { withRetry, type RetryHooks } from './retry.js';
-import { DEFAULT_RETRY_POLICY, headerValue, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { createTokenProvider, type TokenProvider } from './token-provider.js';
 import { send, type TransportRequest, type TransportResponse } from './transport.js';
 
@@ -50,7 +50,10 @@ export interface AnypointClientOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Concurrency cap: open connections (one request each) to the control plane. */
+  /**
+   * Ceiling of the adaptive concurrency (concurrency.ts): open connections (one request each) to
+   * the control plane, and the most calls in flight at once. 64 by default.
+   */
   maxConnections?: number;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -61,6 +64,10 @@ export interface AnypointClientOptions {
   onCall?: (call: UpstreamCall) => void;
   /** Called before waiting for a spent rate-limit window to reset (metrics). */
   onRateLimitWait?: (info: { method: string; route: string; waitMs: number }) => void;
+  /** 'fixed': the former fixed cap of maxConnections, for comparisons in tests (concurrency.ts). */
+  concurrency?: 'adaptive' | 'fixed';
+  /** A product's concurrency limit or calls in flight changed (metrics). */
+  onConcurrency?: (info: { product: string; limit: number; inFlight: number }) => void;
   /** Wraps each send (tracing): its headers go out with the request; end() runs when it settles. */
   traceCall?: (call: { method: string; route: string; requestId: string; attempt: number }) => TracedCall | undefined;
   /** Extra headers per call (e.g. traceparent), computed at send time. */
@@ -177,10 +184,12 @@ class InflightGets {
 export function createAnypointClient(options: AnypointClientOptions): AnypointClient {
   const origin = new URL(options.baseUrl).origin;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+  const ceiling = options.maxConnections ?? DEFAULT_CEILING;
   const dispatcher =
     options.dispatcher ??
     new Agent({
-      connections: options.maxConnections ?? 16,
+      // The pool allows the limiter's ceiling; the limiter decides how much of it is used.
+      connections: ceiling,
       pipelining: 1,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       headersTimeout: options.headersTimeoutMs ?? 30_000,
@@ -190,28 +199,9 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   const tokens = createTokenProvider({ dispatcher, origin, clientId: options.clientId, clientSecret: options.clientSecret, retryPolicy: policy });
   const inflight = new InflightGets();
   let closed = false;
-  // Access Management reports its per-minute window; when it is spent, wait for the reset instead of burning a 503.
-  let rateWindow: { remaining: number; resetAtMs: number } | null = null;
-
-  async function respectRateWindow(method: string, route: string, signal?: AbortSignal): Promise<void> {
-    if (!rateWindow || rateWindow.remaining > 0) return;
-    const waitMs = rateWindow.resetAtMs - Date.now();
-    if (waitMs <= 0) {
-      rateWindow = null;
-      return;
-    }
-    if (waitMs > policy.maxWaitMs) return;
-    options.onRateLimitWait?.({ method, route, waitMs });
-    await sleep(waitMs, undefined, { signal }).catch(() => undefined);
-  }
-
-  function noteRateHeaders(response: TransportResponse): void {
-    const remaining = headerValue(response.headers, 'x-ratelimit-remaining');
-    const reset = headerValue(response.headers, 'x-ratelimit-reset');
-    if (remaining !== undefined && reset !== undefined && /^\d+$/.test(remaining) && /^\d+$/.test(reset)) {
-      rateWindow = { remaining: Number(remaining), resetAtMs: Number(reset) * 1000 };
-    }
-  }
+  // How many calls run at once, adapted to the platform's rate-limit headers and refusals; it also
+  // waits out a spent per-minute window instead of burning a 503 (concurrency.ts has the rule).
+  const limiter = new AdaptiveLimiter({ ceiling, mode: options.concurrency, maxWaitMs: policy.maxWaitMs, onChange: options.onConcurrency, onRateLimitWait: options.onRateLimitWait });
 
   /** One send, reported to onCall and traced; a 401 replay is a second send of the same attempt. */
   async function observedSend(request: TransportRequest, requestId: string, attempt: number): Promise<TransportResponse> {
@@ -230,20 +220,25 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
   }
 
   async function attemptOnce(method: string, route: string, path: string, body: string | undefined, requestId: string, attempt: number, signal?: AbortSignal): Promise<TransportResponse> {
-    await respectRateWindow(method, route, signal);
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId, ...options.headers?.() };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = await tokens.getToken();
-    headers.authorization = `Bearer ${token}`;
-    let response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
-    if (response.status === 401) {
-      // The token died early (revoked, expired at the platform): refresh once and replay.
-      tokens.invalidate(token);
-      headers.authorization = `Bearer ${await tokens.getToken()}`;
+    // The slot first: a call that waited in the queue (a spent window, say) then sends with the current token.
+    const slot = await limiter.acquire(method, route, signal);
+    let response: TransportResponse | null = null;
+    try {
+      const token = await tokens.getToken();
+      headers.authorization = `Bearer ${token}`;
       response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
+      if (response.status === 401) {
+        // The token died early (revoked, expired at the platform): refresh once and replay.
+        tokens.invalidate(token);
+        headers.authorization = `Bearer ${await tokens.getToken()}`;
+        response = await observedSend({ method, path, route, headers, body, signal }, requestId, attempt);
+      }
+      return response;
+    } finally {
+      slot.release(response);
     }
-    noteRateHeaders(response);
-    return response;
   }
 
   /** onRetry with the request id, so a retry can be found in the logs next to its calls. */
@@ -295,6 +290,9 @@ export function createAnypointClient(options: AnypointClientOptions): AnypointCl
       // Idempotent: shutdown paths may overlap (a signal during a failed start, tests' cleanup).
       if (closed) return;
       closed = true;
+      // Calls still queued for a slot go out first (the pool refuses requests once closed); forced, they fail.
+      limiter.close(force);
+      await limiter.drain();
       await downloads.close(force);
       // An injected dispatcher belongs to whoever injected it.
       if (!options.dispatcher) await (force ? dispatcher.destroy() : dispatcher.close());

@@ -41,7 +41,7 @@ export const SIMULATE_HELP = helpText({
 seeded deterministically, with faults on demand. Every option is optional.`,
   options: OPTIONS,
   docs: DOCS,
-  footer: 'Control endpoints live under /__sim (info, counts, faults, tokens/expire, rate-limit, state).',
+  footer: 'Control endpoints live under /__sim (info, counts, in-flight, faults, tokens/expire, rate-limit, state).',
 });
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {

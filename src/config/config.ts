@@ -1,3 +1,4 @@
+import { DEFAULT_CEILING } from '../anypoint/concurrency.js';
 import type { CacheKind, CacheTtls } from '../loaders/read-through.js';
 import { ROLES, type Role } from '../server/roles.js';
 import type { PresetName } from '../simulator/seed.js';
@@ -291,7 +292,8 @@ export function readConfig(env: Env = process.env): Readonly<GatewayConfig> {
     anypoint,
     simulator: { preset: r.oneOf('SIMULATOR_PRESET', ['demo', 'large', 'empty'] as const satisfies readonly PresetName[], 'demo'), seed: r.string('SIMULATOR_SEED', '42') },
     upstream: {
-      maxConnections: r.int('ANYPOINT_MAX_CONNECTIONS', 16, 1, 256),
+      // The ceiling of the adaptive upstream concurrency (src/anypoint/concurrency.ts).
+      maxConnections: r.int('ANYPOINT_MAX_CONNECTIONS', DEFAULT_CEILING, 1, 256),
       connectTimeoutMs: r.int('ANYPOINT_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
       requestTimeoutMs: r.int('ANYPOINT_REQUEST_TIMEOUT_MS', 30_000, 100, 300_000),
       maxAttempts: r.int('ANYPOINT_MAX_ATTEMPTS', 4, 1, 10),

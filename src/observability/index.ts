@@ -33,7 +33,7 @@ export function createObservability(options: ObservabilityOptions) {
   const scopes = new RequestScopes({ followAsync: tracing !== null });
   const meters = new CallMeters();
 
-  const client: Pick<AnypointClientOptions, 'onCall' | 'onRetry' | 'onRateLimitWait' | 'traceCall'> = {
+  const client: Pick<AnypointClientOptions, 'onCall' | 'onRetry' | 'onRateLimitWait' | 'onConcurrency' | 'traceCall'> = {
     onCall(call) {
       meters.count(call.requestId);
       metrics.upstreamCall(call);
@@ -48,6 +48,9 @@ export function createObservability(options: ObservabilityOptions) {
     onRateLimitWait(info) {
       metrics.rateLimitWait(info);
       logger.info('upstream rate-limit window spent; waiting for its reset', { method: info.method, route: info.route, waitMs: info.waitMs });
+    },
+    onConcurrency(info) {
+      metrics.concurrency(info);
     },
     traceCall: tracing ? (call) => tracing.startUpstream(scopes.current()?.span ?? null, call) : undefined,
   };

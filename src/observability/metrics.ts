@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own: prom-client's global default
@@ -65,6 +65,18 @@ export function createMetrics() {
     buckets: WAIT_BUCKETS,
     registers,
   });
+  const concurrencyLimit = new Gauge({
+    name: 'anypoint_graph_upstream_concurrency_limit',
+    help: 'Anypoint calls allowed in flight at once, by product (adapted to X-RateLimit-* and 429/503; at most ANYPOINT_MAX_CONNECTIONS)',
+    labelNames: ['product'] as const,
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'anypoint_graph_upstream_in_flight',
+    help: 'Anypoint calls in flight, by product',
+    labelNames: ['product'] as const,
+    registers,
+  });
   const cacheLookups = new Counter({
     name: 'anypoint_graph_cache_lookups_total',
     help: 'Shared cache lookups of Anypoint data by result (hit, miss; a failed backend counts as a miss)',
@@ -124,6 +136,10 @@ export function createMetrics() {
     },
     rateLimitWait(info: { route: string; waitMs: number }) {
       rateLimitWaits.observe({ route: info.route }, info.waitMs / 1000);
+    },
+    concurrency(info: { product: string; limit: number; inFlight: number }) {
+      concurrencyLimit.set({ product: info.product }, info.limit);
+      inFlight.set({ product: info.product }, info.inFlight);
     },
     cacheLookup(hit: boolean) {
       cacheLookups.inc({ result: hit ? 'hit' : 'miss' });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestCounters } from './counters.js';
+import type { InFlight, RequestCounters } from './counters.js';
 import { FaultSpecError, validateFaultConfig, type FaultInjector } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RouteDef, SimResponse } from './http.js';
@@ -16,6 +16,7 @@ export const CONTROL_PREFIX = '/__sim';
 export interface ControlDeps {
   store: SimStore;
   counters: RequestCounters;
+  inFlight: InFlight;
   faults: FaultInjector;
   rateLimiter: RateLimiter;
   routes: readonly RouteDef[];
@@ -66,6 +67,11 @@ async function controlRoute(req: IncomingMessage, path: string, deps: ControlDep
     case 'POST /counts/reset':
       deps.counters.reset();
       return { status: 204 };
+    case 'GET /in-flight':
+      return { status: 200, body: deps.inFlight.snapshot() };
+    case 'DELETE /in-flight':
+      deps.inFlight.reset();
+      return { status: 204 };
     case 'GET /faults':
       return { status: 200, body: deps.faults.get() };
     case 'PUT /faults':
@@ -89,9 +95,13 @@ async function controlRoute(req: IncomingMessage, path: string, deps: ControlDep
       const body = ((await readBody(req)) ?? {}) as Record<string, unknown>;
       const perMinute = Number(body.perMinute);
       if (!Number.isInteger(perMinute) || perMinute < 1) return { status: 400, body: { status: 400, message: 'perMinute must be a positive integer' } };
+      // Tests only: a shorter window than the platform's minute, so a spent budget renews within a test.
+      const windowSeconds = body.windowSeconds === undefined ? 60 : Number(body.windowSeconds);
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 60) return { status: 400, body: { status: 400, message: 'windowSeconds must be an integer from 1 to 60' } };
       deps.rateLimiter.perMinute = perMinute;
+      deps.rateLimiter.windowMs = windowSeconds * 1000;
       deps.rateLimiter.reset();
-      return { status: 200, body: { perMinute } };
+      return { status: 200, body: body.windowSeconds === undefined ? { perMinute } : { perMinute, windowSeconds } };
     }
     case 'POST /rate-limit/reset':
       deps.rateLimiter.reset();

@@ -38,3 +38,27 @@ export class RequestCounters {
     this.rows.clear();
   }
 }
+
+/** Platform requests being served right now, and the most at once since the last reset (concurrency tests). */
+export class InFlight {
+  current = 0;
+  peak = 0;
+
+  enter(): void {
+    this.current += 1;
+    if (this.current > this.peak) this.peak = this.current;
+  }
+
+  leave(): void {
+    this.current -= 1;
+  }
+
+  snapshot(): { current: number; peak: number } {
+    return { current: this.current, peak: this.peak };
+  }
+
+  /** The peak starts again from the requests being served now. */
+  reset(): void {
+    this.peak = this.current;
+  }
+}

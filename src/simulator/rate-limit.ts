@@ -11,19 +11,23 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-const WINDOW_MS = 60_000;
+/** The platform's window: one minute. */
+export const WINDOW_MS = 60_000;
 
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; used: number }>();
 
   constructor(
+    /** Requests per window (a minute unless a test shortens it). */
     public perMinute: number,
     private readonly now: () => number = Date.now,
+    /** Window length; tests shorten it (PUT /__sim/rate-limit windowSeconds) so a budget renews within a test. */
+    public windowMs: number = WINDOW_MS,
   ) {}
 
   take(key: string): RateDecision {
     const now = this.now();
-    const start = Math.floor(now / WINDOW_MS) * WINDOW_MS;
+    const start = Math.floor(now / this.windowMs) * this.windowMs;
     let window = this.windows.get(key);
     if (!window || window.start !== start) {
       window = { start, used: 0 };
@@ -31,7 +35,7 @@ export class RateLimiter {
     }
     const allowed = window.used < this.perMinute;
     if (allowed) window.used += 1;
-    const end = start + WINDOW_MS;
+    const end = start + this.windowMs;
     return {
       allowed,
       limit: this.perMinute,

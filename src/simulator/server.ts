@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordWrite } from './audit-log.js';
 import { CONTROL_PREFIX, handleControl } from './control.js';
-import { RequestCounters, type Outcome } from './counters.js';
+import { InFlight, RequestCounters, type Outcome } from './counters.js';
 import { FaultInjector, type FaultConfig, type FaultRule, type LatencyConfig } from './faults.js';
 import { SimError, renderError, type AuthInfo, type Product, type RouteDef, type SimResponse } from './http.js';
 import { RateLimiter } from './rate-limit.js';
@@ -43,6 +43,8 @@ export interface Simulator {
   demoApp: SeededPlatform['demoApp'];
   limitedApp: SeededPlatform['limitedApp'];
   counters: RequestCounters;
+  /** Platform requests in progress and their peak (GET /__sim/in-flight). */
+  inFlight: InFlight;
   faults: FaultInjector;
   rateLimiter: RateLimiter;
   close(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const { store } = platform;
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? DEFAULTS.tokenLifetimeSeconds;
   const counters = new RequestCounters();
+  const inFlight = new InFlight();
   const faultConfig: FaultConfig = { latency: options.latency ?? { minMs: 0, maxMs: 0 }, rules: options.faults ?? [] };
   // Faults draw from their own seeded stream so they never shift the ids of created records.
   const faults = new FaultInjector(faultConfig, createRandom(`faults:${seed}`));
@@ -230,7 +233,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      handleControl(req, url.pathname, { store, counters, faults, rateLimiter, routes: platformRoutes, info })
+      handleControl(req, url.pathname, { store, counters, inFlight, faults, rateLimiter, routes: platformRoutes, info })
         .then((response) => send(res, response, {}))
         .catch((error: unknown) => {
           options.onError?.(error);
@@ -242,6 +245,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const routed = router.match(req.method ?? 'GET', url.pathname);
     const route = routed.match?.def.template ?? 'unmatched';
     const arrived = performance.now();
+    // From arrival until the response is written or the connection dropped.
+    inFlight.enter();
+    res.once('close', () => inFlight.leave());
     dispatch(req, res, url, routed)
       .then((outcome) => counters.record(req.method ?? 'GET', route, outcome, performance.now() - arrived))
       .catch((error: unknown) => {
@@ -280,6 +286,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     demoApp: platform.demoApp,
     limitedApp: platform.limitedApp,
     counters,
+    inFlight,
     faults,
     rateLimiter,
     close: () =>

@@ -38,6 +38,20 @@ describe('readConfig defaults', () => {
   });
 });
 
+describe('ANYPOINT_MAX_CONNECTIONS: the ceiling of the adaptive upstream concurrency', () => {
+  it('defaults to 64', () => {
+    expect(readConfig({}).upstream.maxConnections).toBe(64);
+  });
+
+  it.each(['1', '16', '256'])('keeps %s as given (an operator who set 16 still gets at most 16)', (value) => {
+    expect(readConfig({ ANYPOINT_MAX_CONNECTIONS: value }).upstream.maxConnections).toBe(Number(value));
+  });
+
+  it.each(['0', '257', '-16', '16.5', 'many', '1e2'])('rejects %s, naming the range', (value) => {
+    expect(problemsOf({ ANYPOINT_MAX_CONNECTIONS: value })).toEqual([`ANYPOINT_MAX_CONNECTIONS must be an integer from 1 to 256, got "${value}"`]);
+  });
+});
+
 describe('readConfig Anypoint credentials', () => {
   it.each([
     { given: 'only the base URL', env: { ANYPOINT_BASE_URL: 'us' } },

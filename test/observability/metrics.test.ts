@@ -51,6 +51,8 @@ describe('GET /metrics', () => {
         'anypoint_graph_operations_total counter',
         'anypoint_graph_upstream_call_duration_seconds histogram',
         'anypoint_graph_upstream_calls_total counter',
+        'anypoint_graph_upstream_concurrency_limit gauge',
+        'anypoint_graph_upstream_in_flight gauge',
         'anypoint_graph_upstream_rate_limit_wait_seconds histogram',
         'anypoint_graph_upstream_retries_total counter',
       ].sort(),

@@ -121,6 +121,29 @@ describe('rate-limit overflow', () => {
     expect(rateHeaders(await s.h.get(s.users, s.token))).toMatchObject({ limit: 5, remaining: 3 });
   });
 
+  it('shortens the window with windowSeconds (tests only), renewing the budget at its end, and puts the minute back without it', async () => {
+    const s = await start();
+    const set = await fetch(`${s.h.url}/__sim/rate-limit`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ perMinute: 2, windowSeconds: 1 }) });
+    expect(await readJson<unknown>(set)).toEqual({ perMinute: 2, windowSeconds: 1 });
+    // Start just after a second boundary, so two calls and the check land in one window.
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
+    const first = await s.h.get(s.users, s.token);
+    expect(rateHeaders(first)).toMatchObject({ limit: 2, remaining: 1, reset: Math.ceil(Date.now() / 1_000) });
+    expect((await s.h.get(s.users, s.token)).status).toBe(200);
+    const over = await s.h.get(s.users, s.token);
+    expect(over.status).toBe(503);
+    expect(over.headers.get('retry-after')).toBe('1');
+    await new Promise((resolve) => setTimeout(resolve, rateHeaders(over).reset * 1_000 - Date.now() + 20));
+    expect(rateHeaders(await s.h.get(s.users, s.token))).toMatchObject({ limit: 2, remaining: 1 });
+    for (const windowSeconds of [0, 61, 1.5, 'soon']) {
+      const bad = await fetch(`${s.h.url}/__sim/rate-limit`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ perMinute: 2, windowSeconds }) });
+      expect(bad.status, String(windowSeconds)).toBe(400);
+    }
+    expect((await setBudget(s.h, 2)).status).toBe(200);
+    const minute = rateHeaders(await s.h.get(s.users, s.token));
+    expect(minute.reset % 60).toBe(0);
+  });
+
   it('uses accountsOverflowStatus 429 with a JSON body on /accounts when configured', async () => {
     await freshRateWindow();
     const s = await start({ rateLimitPerMinute: 1, accountsOverflowStatus: 429 });
