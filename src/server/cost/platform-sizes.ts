@@ -103,6 +103,8 @@ export class PlatformSizes {
   readonly linkedGroups = new SizeTable(ASSUMED.linkedGroupsPerOrg);
   /** Environment id -> its organization, from the org details seen. */
   readonly envOrg = new Map<string, string>();
+  /** Team id -> its org, from the teams listings read: a team found by id outside the root costs the sweep. */
+  readonly teamOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
@@ -150,6 +152,7 @@ export class PlatformSizes {
     const id = key.slice(colon + 1);
     if (kind === 'organizations' && what === 'tree' && Array.isArray(value)) this.learnTree(value as TreeNode[]);
     else if (kind === 'organizations' && what === 'detail') this.learnDetail(id, value as OrgDetail);
+    else if (kind === 'organizations' && what === 'env') this.learnEnvironment(value as { id?: unknown; organizationId?: unknown });
     else if (kind === 'users' && what === 'org' && Array.isArray(value)) this.users.set(id, value.length);
     else if (kind === 'users' && what === 'total' && typeof value === 'number') this.users.set(id, value);
     else if (kind === 'teams' && what === 'org' && Array.isArray(value)) this.learnTeams(id, value as TeamRow[]);
@@ -188,8 +191,20 @@ export class PlatformSizes {
     }
   }
 
+  /** An environment read by id alone (GET /environments/{id}) names its org. */
+  private learnEnvironment(env: { id?: unknown; organizationId?: unknown } | null): void {
+    if (typeof env?.id !== 'string' || typeof env.organizationId !== 'string' || this.envOrg.get(env.id) === env.organizationId) return;
+    this.envOrg.set(env.id, env.organizationId);
+    this.ownChanges += 1;
+  }
+
   private learnTeams(orgId: string, teams: TeamRow[]): void {
     this.teams.set(orgId, teams.length);
+    for (const team of teams) {
+      if (this.teamOrg.get(team.team_id) === orgId || (this.teamOrg.size >= 100_000 && !this.teamOrg.has(team.team_id))) continue;
+      this.teamOrg.set(team.team_id, orgId);
+      this.ownChanges += 1;
+    }
     const children = new Map<string, string[]>();
     for (const team of teams) {
       const parent = team.ancestor_team_ids?.at(-1);
