@@ -71,7 +71,9 @@ export async function getUserAnywhere(client: AnypointClient, userId: string, ca
   const organizationId = user.organizationId ?? user.organization?.id;
   // An answer that does not say whose user it is cannot be placed: a malformed response, typed as such.
   if (!organizationId) throw new AnypointError({ status: 200, code: 'UPSTREAM_UNAVAILABLE', method: 'GET', route: ROUTES.userAnywhere, upstreamMessage: 'the user names no organization' });
-  return { ...user, organizationId };
+  // The embedded organization is a full detail (entitlements and all): kept out of the cached user.
+  const { organization: _organization, ...rest } = user;
+  return { ...rest, organizationId };
 }
 
 export const listUsersPage = (client: AnypointClient, orgId: string, offset: number, limit: number, call: Call = {}) =>
