@@ -279,8 +279,11 @@ describe('lookups by id outside the root org (large preset)', () => {
       { name: 'environment reference', ...entity({ __typename: 'Environment', id: env.id }) },
       { name: 'api reference with its org', ...entity({ __typename: 'Api', id: String(api.id), organization: { id: group } }) },
       { name: 'api reference with its environment', ...entity({ __typename: 'Api', id: String(api.id), environment: { id: api.environmentId } }) },
+      // The sweeps: the first cold run teaches demand control where the team or instance lives.
+      { name: 'team reference by id alone (sweep)', ...entity({ __typename: 'Team', id: team.team_id }) },
+      { name: 'api reference by id alone (sweep)', ...entity({ __typename: 'Api', id: String(api.id) }) },
     ]);
-    expect(seen).toHaveLength(12);
+    expect(seen).toHaveLength(14);
   });
 });
 

@@ -68,9 +68,17 @@ export const ENTITY_COSTS: Record<string, EntityCost> = {
         cx.tally.add('apiList', ANY, cx.sizes.envs.of(org) * pages(cx.sizes.apisPerEnv.of(undefined)));
         listed = true;
       } else {
-        // Neither: the root org's environments are listed first.
+        // Neither: the root org's environments are listed first; an instance known (from
+        // listings read before) to live elsewhere adds the bounded sweep of every other org.
         cx.tally.add('orgDetail', cx.rootOrgId, 1);
-        cx.tally.add('apiList', ANY, cx.sizes.envs.of(cx.rootOrgId) * pages(cx.sizes.apisPerEnv.of(undefined)));
+        const rootEnvs = cx.sizes.envs.of(cx.rootOrgId);
+        cx.tally.add('apiList', ANY, rootEnvs * pages(cx.sizes.apisPerEnv.of(undefined)));
+        const home = cx.sizes.apiOrg.get(String(r.id));
+        if (home && home !== cx.rootOrgId) {
+          cx.tally.add('tree', 'root', 1);
+          cx.tally.add('orgDetail', ANY, cx.sizes.organizations - 1);
+          cx.tally.add('apiList', ANY, Math.max(0, cx.sizes.environments - rootEnvs));
+        }
         listed = true;
       }
     }

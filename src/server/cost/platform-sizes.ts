@@ -105,6 +105,8 @@ export class PlatformSizes {
   readonly envOrg = new Map<string, string>();
   /** Team id -> its org, from the teams listings read: a team found by id outside the root costs the sweep. */
   readonly teamOrg = new Map<string, string>();
+  /** API instance id -> its org, from the environment listings read: an instance referenced by id alone outside the root costs the sweep. */
+  readonly apiOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
@@ -159,7 +161,7 @@ export class PlatformSizes {
     else if (kind === 'teams' && what === 'roles' && Array.isArray(value)) this.roles.set(id, value.length);
     else if (kind === 'teams' && what === 'links' && typeof value === 'number') this.linkedGroups.set(id, value);
     else if (kind === 'members' && what === 'team' && Array.isArray(value)) this.members.set(id, value.length);
-    else if (kind === 'apis' && what === 'env' && value && Array.isArray((value as { apis?: unknown }).apis)) this.apisPerEnv.set(id, (value as { apis: unknown[] }).apis.length);
+    else if (kind === 'apis' && what === 'env' && value && Array.isArray((value as { apis?: unknown }).apis)) this.learnApis(id, (value as { apis: ApiRow[] }).apis);
     else if (kind === 'apis' && what === 'count' && typeof value === 'number') this.apisPerEnv.set(id, value);
   }
 
@@ -187,6 +189,17 @@ export class PlatformSizes {
     for (const env of envs) {
       if (typeof env?.id !== 'string' || this.envOrg.get(env.id) === orgId) continue;
       this.envOrg.set(env.id, orgId);
+      this.ownChanges += 1;
+    }
+  }
+
+  private learnApis(envId: string, apis: ApiRow[]): void {
+    this.apisPerEnv.set(envId, apis.length);
+    for (const api of apis) {
+      if (typeof api?.organizationId !== 'string') continue;
+      const id = String(api.id);
+      if (this.apiOrg.get(id) === api.organizationId || (this.apiOrg.size >= 100_000 && !this.apiOrg.has(id))) continue;
+      this.apiOrg.set(id, api.organizationId);
       this.ownChanges += 1;
     }
   }
@@ -230,6 +243,11 @@ interface TreeNode {
 
 interface OrgDetail {
   environments?: Array<{ id?: string }>;
+}
+
+interface ApiRow {
+  id?: unknown;
+  organizationId?: unknown;
 }
 
 interface TeamRow {
