@@ -14,7 +14,7 @@ const SPEC_CLASSIFIERS = ['oas', 'raml'];
 
 export const Api: ApiResolvers = {
   // An organization or environment in the reference narrows the search (issue 15); without one it is the bounded sweep.
-  __resolveReference: (ref, ctx) =>
+  __resolveReference: async (ref, ctx) =>
     asEntity(ctx.loaders.apis.apiById.load({ id: parseApiId(ref.id), envId: hintOf(ref, 'environment'), orgId: hintOf(ref, 'organization') })),
   id: (api) => String(api.id),
   // The API list names each asset group, so the name costs no Exchange call when listed.

@@ -4,7 +4,7 @@ import { asEntity, hintOf } from './entity.js';
 import { apisOfEnvironment } from './lists.js';
 
 export const Environment: EnvironmentResolvers = {
-  __resolveReference: (ref, ctx) => {
+  __resolveReference: async (ref, ctx) => {
     const orgId = hintOf(ref, 'organization');
     return asEntity(orgId ? ctx.loaders.orgs.environmentInOrg(orgId, ref.id) : ctx.loaders.orgs.environmentById.load(ref.id));
   },

@@ -6,7 +6,7 @@ import { environmentIn } from './environment-of.js';
 import { loadUserNear } from './load-user.js';
 
 export const Team: TeamResolvers = {
-  __resolveReference: (ref, ctx) => asEntity(ctx.loaders.teams.teamById.load({ id: ref.id, orgId: hintOf(ref, 'organization') })),
+  __resolveReference: async (ref, ctx) => asEntity(ctx.loaders.teams.teamById.load({ id: ref.id, orgId: hintOf(ref, 'organization') })),
   id: (team) => team.team_id,
   name: (team) => team.team_name,
   type: (team) => team.team_type as TeamType,

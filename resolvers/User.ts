@@ -4,7 +4,7 @@ import { asEntity, hintOf } from './entity.js';
 
 export const User: UserResolvers = {
   // Routers may reference a user by either key.
-  __resolveReference: (ref, ctx) =>
+  __resolveReference: async (ref, ctx) =>
     asEntity('id' in ref ? ctx.loaders.users.userById.load({ id: ref.id, orgId: hintOf(ref, 'organization') }) : ctx.loaders.users.userByUsername.load(ref.username)),
   phoneNumber: (user) => user.phoneNumber ?? null,
   lastLogin: (user) => user.lastLogin ?? null,

@@ -260,6 +260,14 @@ describe('lookups by id outside the root org (large preset)', () => {
     });
   });
 
+  it('refuses a malformed hint rather than ignoring it (which would sweep)', async () => {
+    const team = store.teamsOf(group)[0]!;
+    const { data, errors, calls } = await measure(ENTITIES, { r: [{ __typename: 'Team', id: team.team_id, organization: { id: 42 } }] });
+    expect(data!._entities).toEqual([null]);
+    expect(codes(errors)).toEqual(['BAD_USER_INPUT']);
+    expect(calls.total).toBe(0);
+  });
+
   it('demand control brackets each of these lookups (estimate between the real count and three times it)', async () => {
     const user = store.usersOf(group)[0]!;
     const team = store.teamsOf(group)[0]!;
