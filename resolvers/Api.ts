@@ -4,7 +4,7 @@ import type { AnypointApiInstance } from '../src/anypoint/types.js';
 import type { ApiResolvers, ApiSpecificationResolvers, ExchangeAssetResolvers, ExchangeFileResolvers } from '../src/generated/resolvers-types.js';
 import type { GatewayContext } from '../src/server/context.js';
 import { SpecificationFormat } from '../src/graph/enums.js';
-import { asEntity } from './entity.js';
+import { asEntity, hintOf } from './entity.js';
 import { parseApiId } from './ids.js';
 
 const assetOf = (api: AnypointApiInstance, ctx: GatewayContext) =>
@@ -13,7 +13,9 @@ const assetOf = (api: AnypointApiInstance, ctx: GatewayContext) =>
 const SPEC_CLASSIFIERS = ['oas', 'raml'];
 
 export const Api: ApiResolvers = {
-  __resolveReference: ({ id }, ctx) => asEntity(ctx.loaders.apis.apiById.load({ id: parseApiId(id) })),
+  // An organization or environment in the reference narrows the search (issue 15); without one it is the bounded sweep.
+  __resolveReference: async (ref, ctx) =>
+    asEntity(ctx.loaders.apis.apiById.load({ id: parseApiId(ref.id), envId: hintOf(ref, 'environment'), orgId: hintOf(ref, 'organization') })),
   id: (api) => String(api.id),
   // The API list names each asset group, so the name costs no Exchange call when listed.
   name: async (api, _, ctx) => (await ctx.loaders.apis.assetNameOf(api)) ?? (await assetOf(api, ctx)).name,

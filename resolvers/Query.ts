@@ -27,9 +27,9 @@ export const Query: QueryResolvers = {
     return nodes.map((n) => ({ id: n.id }));
   },
 
-  environment: (_, { id }, ctx) => ctx.loaders.orgs.environmentById.load(id),
+  environment: (_, { id, organizationId }, ctx) => (organizationId ? ctx.loaders.orgs.environmentInOrg(organizationId, id) : ctx.loaders.orgs.environmentById.load(id)),
 
-  user: (_, { id }, ctx) => ctx.loaders.users.userById.load({ id }),
+  user: (_, { id, organizationId }, ctx) => ctx.loaders.users.userById.load({ id, orgId: organizationId ?? undefined }),
 
   userByUsername: (_, { username }, ctx) => ctx.loaders.users.userByUsername.load(username),
 
@@ -38,7 +38,7 @@ export const Query: QueryResolvers = {
       ? changedUsers(ctx, { organizationId, changedSince, filter, first, after })
       : connectionFrom(await usersOf(ctx, organizationId ?? ctx.loaders.rootOrgId, filter), { first, after }, ctx.maxPageSize),
 
-  team: (_, { id }, ctx) => ctx.loaders.teams.teamById.load({ id }),
+  team: (_, { id, organizationId }, ctx) => ctx.loaders.teams.teamById.load({ id, orgId: organizationId ?? undefined }),
 
   teams: async (_, { organizationId, filter, first, after }, ctx) =>
     connectionFrom(await teamsOf(ctx, organizationId ?? ctx.loaders.rootOrgId, filter), { first, after }, ctx.maxPageSize),

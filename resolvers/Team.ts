@@ -1,12 +1,12 @@
 import type { TeamMemberResolvers, TeamResolvers, TeamRoleResolvers } from '../src/generated/resolvers-types.js';
 import { MembershipType, TeamType } from '../src/graph/enums.js';
 import { connectionFrom } from './connection.js';
-import { asEntity } from './entity.js';
+import { asEntity, hintOf } from './entity.js';
 import { environmentIn } from './environment-of.js';
 import { loadUserNear } from './load-user.js';
 
 export const Team: TeamResolvers = {
-  __resolveReference: ({ id }, ctx) => asEntity(ctx.loaders.teams.teamById.load({ id })),
+  __resolveReference: async (ref, ctx) => asEntity(ctx.loaders.teams.teamById.load({ id: ref.id, orgId: hintOf(ref, 'organization') })),
   id: (team) => team.team_id,
   name: (team) => team.team_name,
   type: (team) => team.team_type as TeamType,

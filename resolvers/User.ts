@@ -1,11 +1,11 @@
 import type { TeamMembershipResolvers, UserResolvers } from '../src/generated/resolvers-types.js';
 import { MembershipType } from '../src/graph/enums.js';
-import { asEntity } from './entity.js';
+import { asEntity, hintOf } from './entity.js';
 
 export const User: UserResolvers = {
   // Routers may reference a user by either key.
-  __resolveReference: (ref, ctx) =>
-    asEntity('id' in ref ? ctx.loaders.users.userById.load({ id: ref.id }) : ctx.loaders.users.userByUsername.load(ref.username)),
+  __resolveReference: async (ref, ctx) =>
+    asEntity('id' in ref ? ctx.loaders.users.userById.load({ id: ref.id, orgId: hintOf(ref, 'organization') }) : ctx.loaders.users.userByUsername.load(ref.username)),
   phoneNumber: (user) => user.phoneNumber ?? null,
   lastLogin: (user) => user.lastLogin ?? null,
   identityProvider: (user) => user.idprovider_id ?? null,

@@ -1,4 +1,5 @@
 import type { AnypointClient } from './client.js';
+import { AnypointError } from './errors.js';
 import { listAllData } from './pagination.js';
 import type {
   AnypointEnvironment,
@@ -25,8 +26,12 @@ export const ROUTES = {
   hierarchy: '/accounts/api/organizations/{orgId}/hierarchy',
   environments: '/accounts/api/organizations/{orgId}/environments',
   environment: '/accounts/api/organizations/{orgId}/environments/{envId}',
+  /** An environment by id alone, whatever its organization (official spec: getEnvironments). */
+  environmentAnywhere: '/accounts/api/environments/{envId}',
   users: '/accounts/api/organizations/{orgId}/users',
   user: '/accounts/api/organizations/{orgId}/users/{userId}',
+  /** A user by id alone, whatever its organization (official spec: getUserById). */
+  userAnywhere: '/accounts/api/users/{userId}',
   teams: '/accounts/api/organizations/{orgId}/teams',
   team: '/accounts/api/organizations/{orgId}/teams/{teamId}',
   teamMembers: '/accounts/api/organizations/{orgId}/teams/{teamId}/members',
@@ -52,6 +57,24 @@ export const getEnvironment = (client: AnypointClient, orgId: string, envId: str
 
 export const getUser = (client: AnypointClient, orgId: string, userId: string, call: Call = {}) =>
   client.request<AnypointUser>({ route: ROUTES.user, params: { orgId, userId }, ...call });
+
+/** An environment by id alone (one call, any organization); its body names its organizationId. */
+export const getEnvironmentAnywhere = (client: AnypointClient, envId: string, call: Call = {}) =>
+  client.request<AnypointEnvironment>({ route: ROUTES.environmentAnywhere, params: { envId }, ...call });
+
+/**
+ * A user by id alone (one call, any organization). That answer embeds the user's organization
+ * (`organization`, required by the spec) and need not carry organizationId, so it is taken from there.
+ */
+export async function getUserAnywhere(client: AnypointClient, userId: string, call: Call = {}): Promise<AnypointUser> {
+  const user = await client.request<AnypointUser & { organization?: { id?: string } | null }>({ route: ROUTES.userAnywhere, params: { userId }, ...call });
+  const organizationId = user.organizationId ?? user.organization?.id;
+  // An answer that does not say whose user it is cannot be placed: a malformed response, typed as such.
+  if (!organizationId) throw new AnypointError({ status: 200, code: 'UPSTREAM_UNAVAILABLE', method: 'GET', route: ROUTES.userAnywhere, upstreamMessage: 'the user names no organization' });
+  // The embedded organization is a full detail (entitlements and all): kept out of the cached user.
+  const { organization: _organization, ...rest } = user;
+  return { ...rest, organizationId };
+}
 
 export const listUsersPage = (client: AnypointClient, orgId: string, offset: number, limit: number, call: Call = {}) =>
   client.request<DataEnvelope<AnypointUser>>({ route: ROUTES.users, params: { orgId }, query: { offset, limit }, ...call });

@@ -156,7 +156,12 @@ export type AccessReviewSummary = {
   staleDays: Scalars['Int']['output'];
 };
 
-/** An API Manager instance, with its Exchange asset. */
+/**
+ * An API Manager instance, with its Exchange asset. Keys: `id` with its environment (one GET), `id`
+ * with its organization (that org's environments listed), or `id` alone: the root org's
+ * environments, then a bounded sweep of every business group's (API Manager serves instances only
+ * under their organization and environment).
+ */
 export type Api = {
   __typename?: 'Api';
   /** The Exchange asset type, e.g. rest-api. */
@@ -504,6 +509,10 @@ export type EffectiveTeamRole = {
   roleId: Scalars['ID']['output'];
 };
 
+/**
+ * Keys: `id` alone (one Access Management GET, wherever the environment is) or `id` with its
+ * organization (that org's detail; an environment of another org is not found).
+ */
 export type Environment = {
   __typename?: 'Environment';
   /** How many API instances the environment has (one small upstream call, no listing). */
@@ -517,6 +526,10 @@ export type Environment = {
 };
 
 
+/**
+ * Keys: `id` alone (one Access Management GET, wherever the environment is) or `id` with its
+ * organization (that org's detail; an environment of another org is not found).
+ */
 export type EnvironmentApisArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ApiFilter>;
@@ -1007,14 +1020,28 @@ export type Query = {
   changes: ChangeConnection;
   /** The drift of every linked group of the organization (the root organization when omitted), by groupId. */
   drifts: Array<GroupDrift>;
+  /**
+   * An environment by id: one Access Management call wherever it is. With organizationId, that
+   * organization's detail instead; an environment of another organization is not found.
+   */
   environment?: Maybe<Environment>;
   /** The drift of one linked group; null when no team was ever pushed for the group. */
   groupDrift?: Maybe<GroupDrift>;
   organization?: Maybe<Organization>;
   /** Every business group of the platform, the root first, flattened from the tree. */
   organizations?: Maybe<Array<Organization>>;
+  /**
+   * A team by id. With organizationId: one call in that organization (a team of another one is not
+   * found). Without it: the root organization first, then, when the team is not there, a bounded
+   * sweep of the business groups (one teams listing each), as Anypoint serves teams only under
+   * their organization.
+   */
   team?: Maybe<Team>;
   teams?: Maybe<TeamConnection>;
+  /**
+   * A user by id: one Access Management call wherever the user is. With organizationId, that
+   * organization's GET instead; a user of another organization is not found.
+   */
   user?: Maybe<User>;
   userByUsername?: Maybe<User>;
   /**
@@ -1106,6 +1133,7 @@ export type QueryDriftsArgs = {
  */
 export type QueryEnvironmentArgs = {
   id: Scalars['ID']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1143,6 +1171,7 @@ export type QueryOrganizationsArgs = {
  */
 export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1164,6 +1193,7 @@ export type QueryTeamsArgs = {
  */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1228,6 +1258,11 @@ export type SkippedMember = {
 
 export { SpecificationFormat };
 
+/**
+ * Keys: `id` with the team's organization (one GET in that org; a team of another org is not
+ * found), or `id` alone: the root org first, then a bounded sweep of the business groups (Anypoint
+ * serves teams only under their organization).
+ */
 export type Team = {
   __typename?: 'Team';
   /** Ancestors from the root team down to the parent. */
@@ -1247,6 +1282,11 @@ export type Team = {
 };
 
 
+/**
+ * Keys: `id` with the team's organization (one GET in that org; a team of another org is not
+ * found), or `id` alone: the root org first, then a bounded sweep of the business groups (Anypoint
+ * serves teams only under their organization).
+ */
 export type TeamMembersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1356,6 +1396,10 @@ export type UpdateUserProfilePayload = MutationPayload & {
   userErrors: Array<UserError>;
 };
 
+/**
+ * Keys: `id` alone (one Access Management GET, wherever the user is), `id` with the user's
+ * organization (that org's GET; a user of another org is not found), or `username`.
+ */
 export type User = {
   __typename?: 'User';
   /**
@@ -1566,19 +1610,24 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   Api:
     ( { __typename: 'Api' }
-    & GraphQLRecursivePick<FederationTypes['Api'], {"id":true}> );
+    & ( GraphQLRecursivePick<FederationTypes['Api'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['Api'], {"id":true,"organization":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Api'], {"id":true,"environment":{"id":true}}> ) );
   Environment:
     ( { __typename: 'Environment' }
-    & GraphQLRecursivePick<FederationTypes['Environment'], {"id":true}> );
+    & ( GraphQLRecursivePick<FederationTypes['Environment'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['Environment'], {"id":true,"organization":{"id":true}}> ) );
   Organization:
     ( { __typename: 'Organization' }
     & GraphQLRecursivePick<FederationTypes['Organization'], {"id":true}> );
   Team:
     ( { __typename: 'Team' }
-    & GraphQLRecursivePick<FederationTypes['Team'], {"id":true}> );
+    & ( GraphQLRecursivePick<FederationTypes['Team'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['Team'], {"id":true,"organization":{"id":true}}> ) );
   User:
     ( { __typename: 'User' }
     & ( GraphQLRecursivePick<FederationTypes['User'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['User'], {"id":true,"organization":{"id":true}}>
         | GraphQLRecursivePick<FederationTypes['User'], {"username":true}> ) );
 }>;
 

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { API_ROUTES, getApiInstance, listAllApiInstances } from '../anypoint/api-manager.js';
 import { DownloadError } from '../anypoint/download-errors.js';
 import { getAsset, searchAssetsOfOrganizations } from '../anypoint/exchange.js';
-import type { AnypointApiInstance, AnypointApiList, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
+import type { AnypointApiInstance, AnypointApiList, AnypointEnvironment, AnypointExchangeAsset, AnypointExchangeFile } from '../anypoint/types.js';
 import { GatewayError, notFound } from '../errors.js';
 import { createApiCountLoaders } from './api-counts.js';
 import { isNotFound, type LoaderDeps } from './deps.js';
@@ -11,8 +11,10 @@ import { readZipEntry } from './zip-entry.js';
 
 export interface ApiKey {
   id: number;
-  /** Known when the caller names the environment; otherwise every environment is searched. */
+  /** Known when the caller names the environment: one GET. */
   envId?: string;
+  /** An org hint (a reference's organization): only that org's environments are listed. */
+  orgId?: string;
 }
 
 export interface AssetKey {
@@ -49,42 +51,52 @@ export function createApiLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
   const assetNameOf = async (api: AnypointApiInstance): Promise<string | undefined> =>
     (await cache.peek<ApiList>('apis', `env:${api.environmentId}`))?.assetNames[`${api.groupId}/${api.assetId}`];
 
-  /** Instances by id; with an environment a single GET (or its listing when loaded), else a sweep of every environment. */
+  /**
+   * Instances by id. API Manager serves an instance only under its organization and environment
+   * (no GET by id alone in the official specs, and Exchange's search finds assets, not
+   * instances). With an environment: one GET (or its listing when loaded). With only an org
+   * hint: that org's detail and one listing per environment of it. With neither, the bounded
+   * sweep: the root org's environments first (where most APIs live), then, only for what is
+   * still missing, every business group's: 1 hierarchy + 1 detail per org + 1 listing per
+   * environment at most. A hint is checked: an instance of another environment or org is not found.
+   */
   const apiById = new DataLoader<ApiKey, AnypointApiInstance, string>(
     deps.measured('apis.apiById', async (keys) => {
       const found = new Map<number, AnypointApiInstance>();
-      await Promise.all(
-        keys
-          .filter((k) => k.envId)
-          .map(async (k) => {
-            const env = await orgs.environmentById.load(k.envId!);
-            const listed = await cache.peek<ApiList>('apis', `env:${env.id}`);
-            const api = listed
-              ? listed.apis.find((a) => a.id === k.id)
-              : await cache.get('apis', `id:${k.id}`, () => getApiInstance(client, env.organizationId, env.id, k.id, call)).catch((e: unknown) => {
-                  if (isNotFound(e)) return undefined;
-                  throw e;
-                });
-            if (api) found.set(k.id, api);
-          }),
-      );
-      // Without an environment an API can only be found by listing: the root org's environments
-      // first (where most APIs live), every other org's only for what is still missing.
-      const missing = () => keys.some((k) => !k.envId && !found.has(k.id));
-      const sweep = async (orgIds: string[]) => {
-        const envs = (await Promise.all(orgIds.map((id) => orgs.environmentsOf(id)))).flat();
+      const skipNotFound = (e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      };
+      const listEnvs = async (envs: AnypointEnvironment[]) => {
         for (const list of await Promise.all(envs.map((e) => apisOfEnv(e.organizationId, e.id)))) {
           for (const api of list.apis) if (!found.has(api.id)) found.set(api.id, api);
         }
       };
+      const hintedOrgs = [...new Set(keys.filter((k) => !k.envId && k.orgId).map((k) => k.orgId!))];
+      await Promise.all([
+        ...keys
+          .filter((k) => k.envId)
+          .map(async (k) => {
+            const env = await (k.orgId ? orgs.environmentInOrg(k.orgId, k.envId!) : orgs.environmentById.load(k.envId!)).catch(skipNotFound);
+            if (!env) return;
+            const listed = await cache.peek<ApiList>('apis', `env:${env.id}`);
+            const api = listed
+              ? listed.apis.find((a) => a.id === k.id)
+              : await cache.get('apis', `id:${k.id}`, () => getApiInstance(client, env.organizationId, env.id, k.id, call)).catch(skipNotFound);
+            if (api) found.set(k.id, api);
+          }),
+        ...hintedOrgs.map(async (orgId) => listEnvs((await orgs.environmentsOf(orgId).catch(skipNotFound)) ?? [])),
+      ]);
+      const missing = () => keys.some((k) => !k.envId && !k.orgId && !found.has(k.id));
+      const sweep = async (orgIds: string[]) => listEnvs((await Promise.all(orgIds.map((id) => orgs.environmentsOf(id)))).flat());
       if (missing()) await sweep([deps.rootOrgId]);
       if (missing()) await sweep((await orgs.orgNodes()).map((n) => n.id).filter((id) => id !== deps.rootOrgId));
       return keys.map((k) => {
         const api = found.get(k.id);
-        return api && (!k.envId || api.environmentId === k.envId) ? api : notFound('API', k.id);
+        return api && (!k.envId || api.environmentId === k.envId) && (!k.orgId || api.organizationId === k.orgId) ? api : notFound('API', k.id);
       });
     }),
-    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.envId ?? ''}/${key.id}` },
+    { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.envId ?? ''}/${key.id}` },
   );
 
   /**

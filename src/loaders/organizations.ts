@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { getHierarchy, getOrganization } from '../anypoint/accounts.js';
+import { getEnvironmentAnywhere, getHierarchy, getOrganization } from '../anypoint/accounts.js';
 import type { AnypointEnvironment, AnypointHierarchyNode, AnypointOrganization } from '../anypoint/types.js';
 import { notFound } from '../errors.js';
-import type { LoaderDeps } from './deps.js';
+import { isNotFound, type LoaderDeps } from './deps.js';
 
 /** A business group as the hierarchy describes it: enough for id, name, parent, children. */
 export interface OrgNode {
@@ -48,21 +48,56 @@ export function createOrganizationLoaders(deps: LoaderDeps) {
   const environmentsOf = async (orgId: string): Promise<AnypointEnvironment[]> => (await orgDetail.load(orgId)).environments ?? [];
 
   /**
-   * Environments by id. Anypoint only serves environments under their org, so an unknown id is
-   * looked for in the root org first, then in every business group (each org detail is cached).
+   * Environments by id alone. Free when an organization detail this request (or the shared
+   * cache) already holds lists it; otherwise GET /environments/{id} (official spec), one call
+   * whatever the organization. A batch of more than SINGLE_GET_LIMIT unknown ids reads org
+   * details instead, the root first and then every business group's (bounded: one call per org).
    */
   const environmentById = new DataLoader<string, AnypointEnvironment>(deps.measured('orgs.environmentById', async (ids) => {
     const found = new Map<string, AnypointEnvironment>();
     const collect = (envs: AnypointEnvironment[]) => envs.forEach((e) => found.set(e.id, e));
-    collect(await environmentsOf(rootOrgId));
-    if (ids.some((id) => !found.has(id))) {
-      const others = (await orgNodes()).filter((n) => n.id !== rootOrgId);
-      (await Promise.all(others.map((n) => environmentsOf(n.id)))).forEach(collect);
+    const wanted = () => ids.filter((id) => !found.has(id));
+    collect((await cache.peek<AnypointOrganization>('organizations', `detail:${rootOrgId}`))?.environments ?? []);
+    if (wanted().length > deps.singleGetLimit) {
+      collect(await environmentsOf(rootOrgId));
+      if (wanted().length) {
+        const others = (await orgNodes()).filter((n) => n.id !== rootOrgId);
+        (await Promise.all(others.map((n) => environmentsOf(n.id)))).forEach(collect);
+      }
+    } else {
+      await Promise.all(
+        wanted().map(async (id) => {
+          try {
+            const env = await cache.get('organizations', `env:${id}`, () => getEnvironmentAnywhere(client, id, call));
+            if (env.id === id) found.set(id, env);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        }),
+      );
     }
     return ids.map((id) => found.get(id) ?? notFound('Environment', id));
   }), { batchScheduleFn: deps.batchScheduleFn });
 
-  return { orgNodes, orgNode, orgDetail, environmentsOf, environmentById };
+  /**
+   * An environment said to belong to `orgId` (an org hint): that organization's detail, one
+   * call (often already read), which lists its environments. Not found when it does not list it,
+   * even if the id exists elsewhere: a wrong hint finds nothing rather than another org's object.
+   */
+  const environmentInOrg = async (orgId: string, envId: string): Promise<AnypointEnvironment> => {
+    let envs: AnypointEnvironment[];
+    try {
+      envs = await environmentsOf(orgId);
+    } catch (error) {
+      if (isNotFound(error)) throw notFound('Environment', envId);
+      throw error;
+    }
+    const env = envs.find((e) => e.id === envId);
+    if (!env) throw notFound('Environment', envId);
+    return env;
+  };
+
+  return { orgNodes, orgNode, orgDetail, environmentsOf, environmentById, environmentInOrg };
 }
 
 export type OrganizationLoaders = ReturnType<typeof createOrganizationLoaders>;

@@ -46,20 +46,32 @@ export function createTeamLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
     return found;
   }
 
+  /**
+   * Teams by id. Anypoint serves a team only under its organization (no GET by id alone in the
+   * official spec). With an org (a hint, or the referencing team's) that org is asked, one GET or
+   * its listing, and the team must belong to it or it is not found. Without one, the root org
+   * first; then, for what is not there, the bounded sweep: the hierarchy and one listing of every
+   * business group (cached, and shared by every team id in the batch).
+   */
   const teamById = new DataLoader<TeamKey, AnypointTeam, string>(
     deps.measured('teams.teamById', async (keys) => {
       const byOrg = new Map<string, string[]>();
       for (const key of keys) byOrg.set(key.orgId ?? rootOrgId, [...(byOrg.get(key.orgId ?? rootOrgId) ?? []), key.id]);
-      const found = new Map<string, AnypointTeam>();
-      await Promise.all([...byOrg].map(async ([orgId, ids]) => (await findInOrg(orgId, ids)).forEach((t, id) => found.set(id, t))));
-      const unplaced = new Set(keys.filter((k) => !k.orgId && !found.has(k.id)).map((k) => k.id));
+      const inOrgs = new Map<string, Map<string, AnypointTeam>>();
+      await Promise.all([...byOrg].map(async ([orgId, ids]) => void inOrgs.set(orgId, await findInOrg(orgId, [...new Set(ids)]))));
+      const swept = new Map<string, AnypointTeam>();
+      const unplaced = new Set(keys.filter((k) => !k.orgId && !inOrgs.get(rootOrgId)?.has(k.id)).map((k) => k.id));
       if (unplaced.size) {
         const others = (await orgs.orgNodes()).filter((n) => n.id !== rootOrgId);
         for (const teams of await Promise.all(others.map((n) => teamsOfOrg(n.id)))) {
-          for (const team of teams) if (unplaced.has(team.team_id)) found.set(team.team_id, team);
+          for (const team of teams) if (unplaced.has(team.team_id)) swept.set(team.team_id, team);
         }
       }
-      return keys.map((k) => found.get(k.id) ?? notFound('Team', k.id));
+      return keys.map((k) => {
+        const team = inOrgs.get(k.orgId ?? rootOrgId)?.get(k.id) ?? (k.orgId ? undefined : swept.get(k.id));
+        // A team cached from its own org must not answer for another org's hint.
+        return team && (!k.orgId || team.org_id === k.orgId) ? team : notFound('Team', k.id);
+      });
     }),
     { batchScheduleFn: deps.batchScheduleFn, cacheKeyFn: (key) => `${key.orgId ?? ''}/${key.id}` },
   );

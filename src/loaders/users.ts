@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { findUserByUsername, getUser, listAllUsers } from '../anypoint/accounts.js';
+import { findUserByUsername, getUser, getUserAnywhere, listAllUsers } from '../anypoint/accounts.js';
 import { PAGE_SIZE } from '../anypoint/pagination.js';
 import type { AnypointUser } from '../anypoint/types.js';
 import { notFound } from '../errors.js';
@@ -53,7 +53,23 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
     return found;
   }
 
-  /** Users not found where expected: every other org's listing (cached) settles it. */
+  /** Users by id alone, each with GET /users/{id} (official spec): one call whatever the org. */
+  async function findAnywhere(ids: string[]): Promise<Map<string, AnypointUser>> {
+    const found = new Map<string, AnypointUser>();
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const user = await cache.get('users', `id:${id}`, () => getUserAnywhere(client, id, call));
+          if (user.id === id) found.set(id, user);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** Many users not in the root org: every other org's listing (cached) settles them all. */
   async function sweep(ids: string[], skipOrg: string): Promise<Map<string, AnypointUser>> {
     const wanted = new Set(ids);
     const found = new Map<string, AnypointUser>();
@@ -64,20 +80,43 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
     return found;
   }
 
+  /**
+   * Users whose org is not known. A few are one GET /users/{id} each, wherever they are. Many
+   * (more than SINGLE_GET_LIMIT, or the root listing already loaded) read the root org's listing
+   * first, where most users are; of those not there, a few are GETs again and many are the
+   * bounded sweep: the hierarchy and one listing of every business group.
+   */
+  async function findUnplaced(ids: string[]): Promise<Map<string, AnypointUser>> {
+    if (!(await listingIsCheaper(rootOrgId, ids.length))) return findAnywhere(ids);
+    const found = await findInOrg(rootOrgId, ids);
+    const rest = ids.filter((id) => !found.has(id));
+    if (rest.length) (rest.length <= deps.singleGetLimit ? await findAnywhere(rest) : await sweep(rest, rootOrgId)).forEach((u, id) => found.set(id, u));
+    return found;
+  }
+
+  /**
+   * Users by id. With an org (a hint, or the org that references the user) that org is asked:
+   * a GET each, or its listing when cheaper; the user must belong to it, or it is not found.
+   * Without one, see findUnplaced.
+   */
   const userById = new DataLoader<UserKey, AnypointUser, string>(
     deps.measured('users.userById', async (keys) => {
       const byOrg = new Map<string, string[]>();
+      const unplaced = new Set<string>();
       for (const key of keys) {
-        const orgId = key.orgId ?? rootOrgId;
-        byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), key.id]);
+        if (key.orgId) byOrg.set(key.orgId, [...(byOrg.get(key.orgId) ?? []), key.id]);
+        else unplaced.add(key.id);
       }
       const found = new Map<string, AnypointUser>();
-      await Promise.all([...byOrg].map(async ([orgId, ids]) => (await findInOrg(orgId, ids)).forEach((u, id) => found.set(id, u))));
-      // Keys without an org were guessed to be in the root org; look elsewhere for the rest.
-      const unplaced = keys.filter((k) => !k.orgId && !found.has(k.id)).map((k) => k.id);
-      if (unplaced.length) (await sweep(unplaced, rootOrgId)).forEach((u, id) => found.set(id, u));
+      const inOrgs = new Map<string, Map<string, AnypointUser>>();
+      await Promise.all([
+        ...[...byOrg].map(async ([orgId, ids]) => void inOrgs.set(orgId, await findInOrg(orgId, ids))),
+        (async () => {
+          if (unplaced.size) (await findUnplaced([...unplaced])).forEach((u, id) => found.set(id, u));
+        })(),
+      ]);
       return keys.map((k) => {
-        const user = found.get(k.id);
+        const user = k.orgId ? inOrgs.get(k.orgId)?.get(k.id) : found.get(k.id);
         return user && (!k.orgId || user.organizationId === k.orgId) ? user : notFound('User', k.id);
       });
     }),

@@ -144,6 +144,34 @@ export function userView(store: SimStore, user: UserRecord, orgFields = userOrgF
   };
 }
 
+/**
+ * A user as GET /accounts/api/users/{userId} returns it (MuleSoft's Access Management spec,
+ * getUserById): the organization-scoped view plus the fields that operation requires
+ * (previousLastLogin, ipAllowlistExcluded, email_verified_at) and the user's organization in full
+ * (its detail without the embedded environments and owner).
+ */
+export function globalUserView(store: SimStore, user: UserRecord) {
+  const org = store.orgs.get(user.organizationId);
+  let organization: Record<string, unknown> | null = null;
+  if (org) {
+    const { environments: _environments, owner: _owner, ...detail } = organizationView(store, org);
+    // The one property getUserById's organization requires (value as in MuleSoft's example).
+    organization = { ...detail, properties: { defaultAccessManagementUi: 'cs-ui' } };
+  }
+  return {
+    ...userView(store, user),
+    // Required by getUserById: null, not absent, when there is none (deviations.ts).
+    phoneNumber: user.phoneNumber ?? null,
+    lastLogin: user.lastLogin ?? null,
+    // The simulator keeps one login time; the one before it is not modelled, so it is the same.
+    previousLastLogin: user.lastLogin ?? null,
+    ipAllowlistExcluded: false,
+    // Users are created by an administrator with their e-mail address: verified on creation.
+    email_verified_at: user.createdAt,
+    organization,
+  };
+}
+
 /** Views of many users (a listing page), sharing each org's fields: they are only serialised. */
 export function userViews(store: SimStore, users: readonly UserRecord[]) {
   const byOrg = new Map<string, ReturnType<typeof userOrgFields>>();

@@ -72,7 +72,7 @@ describe('User.access', () => {
     const { byRoute } = await f.stack.upstream();
     const org = '/accounts/api/organizations/{orgId}';
     expect(byRoute).toEqual({
-      [`GET ${org}/users/{userId}`]: 1, // the user
+      'GET /accounts/api/users/{userId}': 1, // the user, by id alone (any org)
       [`GET ${org}/users/{userId}/roles`]: 1, // direct roles
       [`GET ${org}/users/{userId}/rolegroups`]: 1, // its role groups
       [`GET ${org}/users/{userId}/teams`]: 1, // its teams, with their ancestors

@@ -146,6 +146,37 @@ export const DEVIATIONS: readonly Deviation[] = [
     'API.md §8.1 (S1, S5)',
   ),
   ...nullable(`GET ${APIS}/{apiId}`, ['instanceLabel'], 'S1 types instanceLabel as a plain string; API.md records it as nullable.', 'API.md §8.1, §8.2 (S1, S5)'),
+  // getUserById (official spec): the user's organization in full, as the simulator models organizations.
+  ...nullable(
+    'GET /accounts/api/users/{userId}',
+    ['phoneNumber'],
+    'The official spec requires phoneNumber as a string; a user created without one has none, so the simulator sends null.',
+    'API.md §4 (phoneNumber optional on create)',
+  ),
+  ...nullable(
+    'GET /accounts/api/users/{userId}',
+    ['organization.domain'],
+    "The official spec types the user's organization.domain as a string; a business group's domain is null.",
+    'API.md §2.1 (example)',
+  ),
+  ...(['organization.parentOrganizationIds[]', 'organization.subOrganizationIds[]'] as const).map(
+    (property): Deviation => ({
+      route: 'GET /accounts/api/users/{userId}',
+      kind: 'property',
+      property,
+      accepts: 'anything',
+      differs: 'The official spec describes these as "Identifiers of the organizations" but types the items as objects; the simulator sends the id strings, as the organization detail does.',
+      source: 'API.md §2.1 (parentOrganizationIds example), official spec description',
+    }),
+  ),
+  {
+    route: 'GET /accounts/api/users/{userId}',
+    kind: 'property',
+    property: 'organization.entitlements',
+    accepts: 'anything',
+    differs: "The official spec requires 67 entitlements on the user's organization; the simulator models three (createSubOrgs, createEnvironments, globalDeployment), as in its organization detail.",
+    source: 'API.md §2.1 (entitlements; anything beyond id/name/subOrganizations unverified)',
+  },
   ...nullable(
     'GET /exchange/api/v2/assets',
     ['[].organization.domain'],

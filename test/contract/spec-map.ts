@@ -46,12 +46,14 @@ export const SPEC_OPERATIONS: Record<string, Omit<OperationRef, 'method'>> = {
   },
   'GET /accounts/api/organizations/{orgId}': { file: 'org.openapi.yaml', path: '/organizations/{orgId}' },
 
+  'GET /accounts/api/environments/{envId}': { file: AM, path: '/environments/{environmentId}' },
   'GET /accounts/api/organizations/{orgId}/environments': { file: 'env.openapi.yaml', path: '/organizations/{orgId}/environments' },
   'POST /accounts/api/organizations/{orgId}/environments': { file: 'env.openapi.yaml', path: '/organizations/{orgId}/environments' },
   'GET /accounts/api/organizations/{orgId}/environments/{envId}': { file: 'env.openapi.yaml', path: '/organizations/{orgId}/environments/{environmentId}' },
   'PUT /accounts/api/organizations/{orgId}/environments/{envId}': { file: 'env.openapi.yaml', path: '/organizations/{orgId}/environments/{environmentId}' },
   'DELETE /accounts/api/organizations/{orgId}/environments/{envId}': { file: 'env.openapi.yaml', path: '/organizations/{orgId}/environments/{environmentId}' },
 
+  'GET /accounts/api/users/{userId}': { file: AM, path: '/users/{userId}' },
   'GET /accounts/api/organizations/{orgId}/users': { file: 'user.openapi.yaml', path: '/organizations/{orgId}/users' },
   'POST /accounts/api/organizations/{orgId}/users': { file: 'user.openapi.yaml', path: '/organizations/{orgId}/users' },
   'GET /accounts/api/organizations/{orgId}/users/{userId}': { file: 'user.openapi.yaml', path: '/organizations/{orgId}/users/{userId}' },

@@ -1,5 +1,5 @@
 import { PlatformSizes } from './platform-sizes.js';
-import type { CostContext, Scope } from './field-costs.js';
+import { idOf, teamLookup, type CostContext, type Scope } from './field-costs.js';
 import { ANY } from './tally.js';
 
 /**
@@ -7,6 +7,11 @@ import { ANY } from './tally.js';
  * (each type's __resolveReference and its loader), and the scope their selections run in.
  */
 const pages = PlatformSizes.pages;
+
+/** A representation's nested key field (organization { id }, environment { id }), when it has one. */
+const hintOf = (rep: Record<string, unknown>, field: 'organization' | 'environment'): string | undefined =>
+  idOf((rep[field] as Record<string, unknown> | null | undefined)?.id);
+const orgHint = (rep: Record<string, unknown>) => hintOf(rep, 'organization');
 
 type EntityCost = (representations: Array<Record<string, unknown>>, cx: CostContext) => Scope;
 
@@ -25,23 +30,58 @@ export const ENTITY_COSTS: Record<string, EntityCost> = {
     return { n: reps.length, org: cx.rootOrgId };
   },
   Team: (reps, cx) => {
-    if (reps.length > 1) cx.tally.add('teamsList', cx.rootOrgId, pages(cx.sizes.teams.of(cx.rootOrgId)));
-    else cx.tally.add('teamGet', ANY, reps.length);
-    return { n: reps.length, org: cx.rootOrgId };
+    // With an org (organization { id }) that org is asked; without one the root, and a team
+    // known to live elsewhere adds the bounded sweep (teamLookup).
+    const hinted = reps.filter((r) => orgHint(r));
+    const plain = reps.filter((r) => !orgHint(r));
+    if (plain.length > 1) cx.tally.add('teamsList', cx.rootOrgId, pages(cx.sizes.teams.of(cx.rootOrgId)));
+    else for (const r of plain) teamLookup(cx, idOf(r.id), undefined);
+    cx.tally.add('teamGet', ANY, hinted.length);
+    const orgs = new Set(hinted.map(orgHint));
+    return { n: reps.length, org: orgs.size === 1 && !plain.length ? [...orgs][0] : cx.rootOrgId };
   },
   Organization: (reps, cx) => {
     cx.tally.add('tree', 'root', 1);
     return { n: reps.length };
   },
   Environment: (reps, cx) => {
-    cx.tally.add('orgDetail', cx.rootOrgId, 1);
+    // By id alone one GET /environments/{id} each (up to the single-GET limit); with an org, that org's detail.
+    const plain = reps.filter((r) => !orgHint(r)).length;
+    if (plain > cx.singleGetLimit) cx.tally.add('orgDetail', cx.rootOrgId, 1);
+    else cx.tally.add('envGet', ANY, plain);
+    for (const org of new Set(reps.map(orgHint))) if (org) cx.tally.add('orgDetail', org, 1);
     return { n: reps.length, org: cx.rootOrgId };
   },
   Api: (reps, cx) => {
-    // Without an environment, an API is found by listing the root org's environments.
-    cx.tally.add('orgDetail', cx.rootOrgId, 1);
-    const envs = cx.sizes.envs.of(cx.rootOrgId);
-    cx.tally.add('apiList', ANY, envs * pages(cx.sizes.apisPerEnv.of(undefined)));
-    return { n: reps.length, org: cx.rootOrgId, listed: true };
+    let listed = false;
+    for (const r of reps) {
+      const env = hintOf(r, 'environment');
+      const org = orgHint(r);
+      if (env) {
+        // An environment: that environment (a GET, or its org's detail) and one instance GET.
+        if (org) cx.tally.add('orgDetail', org, 1);
+        else cx.tally.add('envGet', ANY, 1);
+        cx.tally.add('apiGet', ANY, 1);
+      } else if (org) {
+        // An org: its detail and one listing per environment of it.
+        cx.tally.add('orgDetail', org, 1);
+        cx.tally.add('apiList', ANY, cx.sizes.envs.of(org) * pages(cx.sizes.apisPerEnv.of(undefined)));
+        listed = true;
+      } else {
+        // Neither: the root org's environments are listed first; an instance known (from
+        // listings read before) to live elsewhere adds the bounded sweep of every other org.
+        cx.tally.add('orgDetail', cx.rootOrgId, 1);
+        const rootEnvs = cx.sizes.envs.of(cx.rootOrgId);
+        cx.tally.add('apiList', ANY, rootEnvs * pages(cx.sizes.apisPerEnv.of(undefined)));
+        const home = cx.sizes.apiOrg.get(String(r.id));
+        if (home && home !== cx.rootOrgId) {
+          cx.tally.add('tree', 'root', 1);
+          cx.tally.add('orgDetail', ANY, cx.sizes.organizations - 1);
+          cx.tally.add('apiList', ANY, Math.max(0, cx.sizes.environments - rootEnvs));
+        }
+        listed = true;
+      }
+    }
+    return { n: reps.length, org: cx.rootOrgId, listed };
   },
 };

@@ -46,15 +46,32 @@ export const firstOf = (args: Args, fallback: number): number => (typeof args.fi
 const orgOfEnv = (cx: CostContext, envId: string | undefined) => (envId ? cx.sizes.envOrg.get(envId) : undefined);
 
 /**
- * environmentById: the root org's detail; an environment elsewhere also costs the tree and every
- * other org's detail (Anypoint only serves environments under their org).
+ * An environment lookup (src/loaders/organizations.ts). With an org hint: that org's detail. By
+ * id alone: one GET /environments/{id} each, up to the single-GET limit; more read the root
+ * org's detail and, for an environment elsewhere, the tree and every other org's detail.
  */
-function environmentLookup(cx: CostContext, n: number, org: string | undefined): void {
-  cx.tally.add('orgDetail', cx.rootOrgId, n);
+function environmentLookup(cx: CostContext, n: number, org: string | undefined, hint?: string): void {
+  if (hint) return cx.tally.add('orgDetail', hint, 1);
+  if (n <= cx.singleGetLimit) return cx.tally.add('envGet', ANY, n);
+  cx.tally.add('orgDetail', cx.rootOrgId, 1);
   if (org !== cx.rootOrgId) {
     cx.tally.add('tree', 'root', 1);
     cx.tally.add('orgDetail', ANY, cx.sizes.organizations - 1);
   }
+}
+
+/**
+ * A team by id (src/loaders/teams.ts): one GET in the hinted org, or in the root org. A team
+ * known (from listings read before) to live outside the root, without a hint, also costs the
+ * bounded sweep: the tree and every other org's teams listing.
+ */
+export function teamLookup(cx: CostContext, teamId: string | undefined, hint: string | undefined): void {
+  cx.tally.add('teamGet', ANY, 1);
+  const org = teamId ? cx.sizes.teamOrg.get(teamId) : undefined;
+  if (hint || !org || org === cx.rootOrgId) return;
+  cx.tally.add('tree', 'root', 1);
+  // At least a page per business group; the class cap keeps it within every org's listing.
+  cx.tally.add('teamsList', ANY, cx.sizes.organizations - 1);
 }
 
 /** Calls for a per-organization list (users, teams) over the scope's orgs. */
@@ -122,11 +139,13 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Query.organizations': (_scope, _args, cx) => (cx.tally.add('tree', 'root', 1), { n: cx.sizes.organizations, all: true }),
   'Query.environment': (_scope, args, cx) => {
     const env = idOf(args.id);
-    const org = orgOfEnv(cx, env);
-    environmentLookup(cx, 1, org ?? cx.rootOrgId);
+    const hint = idOf(args.organizationId);
+    const org = hint ?? orgOfEnv(cx, env);
+    environmentLookup(cx, 1, org ?? cx.rootOrgId, hint);
     return { n: 1, env, org };
   },
-  'Query.user': (_scope, _args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1 }),
+  // One GET: in the hinted org, else GET /users/{id} wherever the user is (src/loaders/users.ts).
+  'Query.user': (_scope, args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1, org: idOf(args.organizationId) }),
   // One search in the root org (src/loaders/users.ts); a business group's user costs a search per group more.
   'Query.userByUsername': (_scope, _args, cx) => (cx.tally.add('userSearch', ANY, 1), { n: 1, org: cx.rootOrgId }),
   'Query.users': (_scope, args, cx) => {
@@ -136,9 +155,10 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
     return connection(Math.min(firstOf(args, 50), users), { org });
   },
   'Query.team': (_scope, args, cx) => {
-    cx.tally.add('teamGet', ANY, 1);
     const id = idOf(args.id);
-    return { n: 1, org: cx.rootOrgId, teams: id ? [id] : undefined };
+    const hint = idOf(args.organizationId);
+    teamLookup(cx, id, hint);
+    return { n: 1, org: hint ?? (id ? cx.sizes.teamOrg.get(id) : undefined) ?? cx.rootOrgId, teams: id ? [id] : undefined };
   },
   'Query.teams': (_scope, args, cx) => {
     const org = idOf(args.organizationId) ?? cx.rootOrgId;

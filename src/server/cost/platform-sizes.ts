@@ -103,6 +103,10 @@ export class PlatformSizes {
   readonly linkedGroups = new SizeTable(ASSUMED.linkedGroupsPerOrg);
   /** Environment id -> its organization, from the org details seen. */
   readonly envOrg = new Map<string, string>();
+  /** Team id -> its org, from the teams listings read: a team found by id outside the root costs the sweep. */
+  readonly teamOrg = new Map<string, string>();
+  /** API instance id -> its org, from the environment listings read: an instance referenced by id alone outside the root costs the sweep. */
+  readonly apiOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
@@ -150,13 +154,14 @@ export class PlatformSizes {
     const id = key.slice(colon + 1);
     if (kind === 'organizations' && what === 'tree' && Array.isArray(value)) this.learnTree(value as TreeNode[]);
     else if (kind === 'organizations' && what === 'detail') this.learnDetail(id, value as OrgDetail);
+    else if (kind === 'organizations' && what === 'env') this.learnEnvironment(value as { id?: unknown; organizationId?: unknown });
     else if (kind === 'users' && what === 'org' && Array.isArray(value)) this.users.set(id, value.length);
     else if (kind === 'users' && what === 'total' && typeof value === 'number') this.users.set(id, value);
     else if (kind === 'teams' && what === 'org' && Array.isArray(value)) this.learnTeams(id, value as TeamRow[]);
     else if (kind === 'teams' && what === 'roles' && Array.isArray(value)) this.roles.set(id, value.length);
     else if (kind === 'teams' && what === 'links' && typeof value === 'number') this.linkedGroups.set(id, value);
     else if (kind === 'members' && what === 'team' && Array.isArray(value)) this.members.set(id, value.length);
-    else if (kind === 'apis' && what === 'env' && value && Array.isArray((value as { apis?: unknown }).apis)) this.apisPerEnv.set(id, (value as { apis: unknown[] }).apis.length);
+    else if (kind === 'apis' && what === 'env' && value && Array.isArray((value as { apis?: unknown }).apis)) this.learnApis(id, (value as { apis: ApiRow[] }).apis);
     else if (kind === 'apis' && what === 'count' && typeof value === 'number') this.apisPerEnv.set(id, value);
   }
 
@@ -188,8 +193,31 @@ export class PlatformSizes {
     }
   }
 
+  private learnApis(envId: string, apis: ApiRow[]): void {
+    this.apisPerEnv.set(envId, apis.length);
+    for (const api of apis) {
+      if (typeof api?.organizationId !== 'string') continue;
+      const id = String(api.id);
+      if (this.apiOrg.get(id) === api.organizationId || (this.apiOrg.size >= 100_000 && !this.apiOrg.has(id))) continue;
+      this.apiOrg.set(id, api.organizationId);
+      this.ownChanges += 1;
+    }
+  }
+
+  /** An environment read by id alone (GET /environments/{id}) names its org. */
+  private learnEnvironment(env: { id?: unknown; organizationId?: unknown } | null): void {
+    if (typeof env?.id !== 'string' || typeof env.organizationId !== 'string' || this.envOrg.get(env.id) === env.organizationId) return;
+    this.envOrg.set(env.id, env.organizationId);
+    this.ownChanges += 1;
+  }
+
   private learnTeams(orgId: string, teams: TeamRow[]): void {
     this.teams.set(orgId, teams.length);
+    for (const team of teams) {
+      if (this.teamOrg.get(team.team_id) === orgId || (this.teamOrg.size >= 100_000 && !this.teamOrg.has(team.team_id))) continue;
+      this.teamOrg.set(team.team_id, orgId);
+      this.ownChanges += 1;
+    }
     const children = new Map<string, string[]>();
     for (const team of teams) {
       const parent = team.ancestor_team_ids?.at(-1);
@@ -215,6 +243,11 @@ interface TreeNode {
 
 interface OrgDetail {
   environments?: Array<{ id?: string }>;
+}
+
+interface ApiRow {
+  id?: unknown;
+  organizationId?: unknown;
 }
 
 interface TeamRow {

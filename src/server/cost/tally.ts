@@ -10,6 +10,8 @@ import { PlatformSizes } from './platform-sizes.js';
 export type CallClass =
   | 'tree'
   | 'orgDetail'
+  /** GET /environments/{id}: an environment by id alone, one call whatever its org. */
+  | 'envGet'
   | 'usersList'
   | 'userGet'
   /** Users fetched next to the org that references them (loadUserNear): GETs, or that org's listing. */
@@ -140,6 +142,8 @@ function classCap(cls: CallClass, sizes: PlatformSizes): number {
       return orgs * entityCap(cls, ANY, sizes);
     case 'orgDetail':
       return orgs;
+    case 'envGet':
+      return Math.max(1, envs);
     case 'usersList':
       return sizes.users.totalPages(orgs);
     case 'userGet':

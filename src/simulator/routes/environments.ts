@@ -58,7 +58,19 @@ function rename(ctx: RouteContext) {
   return json(200, environmentView(env));
 }
 
+/**
+ * GET /accounts/api/environments/{environmentId}: an environment by its id alone, whatever its
+ * organization (MuleSoft's Access Management spec, operationId getEnvironments): 200 with the
+ * environment (its organizationId included), 404 when no environment has that id.
+ */
+function environmentById(ctx: RouteContext) {
+  const env = ctx.store.environments.get(ctx.params.envId!);
+  if (!env || !ctx.store.org(env.organizationId)) throw notFound(`Environment ${ctx.params.envId}`);
+  return json(200, environmentView(env));
+}
+
 export const environmentRoutes: RouteDef[] = [
+  { method: 'GET', template: '/accounts/api/environments/{envId}', scope: 'read:organization', errorStyle: 'status', handler: environmentById },
   {
     method: 'GET',
     template: BASE,

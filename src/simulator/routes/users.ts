@@ -14,7 +14,7 @@ import {
   type RouteDef,
 } from '../http.js';
 import type { UserRecord } from '../model.js';
-import { userView, userViews } from '../views.js';
+import { globalUserView, userView, userViews } from '../views.js';
 import { requireOrg } from './organizations.js';
 
 /**
@@ -163,7 +163,19 @@ function usernameTaken(ctx: RouteContext) {
   return json(200, { username });
 }
 
+/**
+ * GET /accounts/api/users/{userId}: a user by id alone, whatever its organization (MuleSoft's
+ * Access Management spec, getUserById). 404 "User does not exist" for an unknown or deleted user.
+ * Declared after /accounts/api/users/me (routes/auth.ts), which the router matches first.
+ */
+function userByIdAnywhere(ctx: RouteContext) {
+  const user = ctx.store.liveUser(ctx.params.userId!);
+  if (!user || !ctx.store.org(user.organizationId)) throw notFound(`User ${ctx.params.userId}`);
+  return json(200, globalUserView(ctx.store, user));
+}
+
 export const userRoutes: RouteDef[] = [
+  { method: 'GET', template: '/accounts/api/users/{userId}', scope: 'read:users', errorStyle: 'status', handler: userByIdAnywhere },
   { method: 'GET', template: '/accounts/api/username/{username}', scope: null, errorStyle: 'status', handler: usernameTaken },
   { method: 'GET', template: BASE, scope: 'read:users', errorStyle: 'status', handler: list },
   { method: 'POST', template: BASE, scope: 'edit:users', errorStyle: 'status', handler: create },

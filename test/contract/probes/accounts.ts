@@ -52,6 +52,18 @@ export const accountProbes: Probe[] = [
     run: (ctx) => ctx.get(`${orgPath(ctx)}/hierarchy`),
   },
 
+  {
+    route: 'GET /accounts/api/environments/{envId}',
+    name: 'returns a root-org environment by id alone',
+    status: 200,
+    run: (ctx) => ctx.get(`/accounts/api/${ENVS}/${ctx.ids.envId}`),
+  },
+  {
+    route: 'GET /accounts/api/environments/{envId}',
+    name: 'returns a business group\'s environment by id alone',
+    status: 200,
+    run: (ctx) => ctx.get(`/accounts/api/${ENVS}/${ctx.h.sim.store.environmentsOf(ctx.ids.businessGroupId)[0]!.id}`),
+  },
   { route: 'GET /accounts/api/organizations/{orgId}/environments', name: 'lists environments', status: 200, run: (ctx) => ctx.get(`${orgPath(ctx)}/${ENVS}`) },
   {
     route: 'POST /accounts/api/organizations/{orgId}/environments',
@@ -101,6 +113,18 @@ export const accountProbes: Probe[] = [
     name: 'returns one user',
     status: 200,
     run: (ctx) => ctx.get(`${orgPath(ctx)}/${USERS}/${ctx.ids.userId}`),
+  },
+  {
+    route: 'GET /accounts/api/users/{userId}',
+    name: 'returns a root-org user by id alone',
+    status: 200,
+    run: (ctx) => ctx.get(`/accounts/api/${USERS}/${ctx.ids.userId}`),
+  },
+  {
+    route: 'GET /accounts/api/users/{userId}',
+    name: 'returns a business group\'s user by id alone',
+    status: 200,
+    run: (ctx) => ctx.get(`/accounts/api/${USERS}/${ctx.h.sim.store.usersOf(ctx.ids.businessGroupId)[0]!.id}`),
   },
   {
     route: 'PUT /accounts/api/organizations/{orgId}/users/{userId}',

@@ -47,6 +47,18 @@ export const errorProbes: Probe[] = [
     status: 400,
     run: async (ctx) => ctx.send('PUT', `${orgPath(ctx)}/users/${await createUser(ctx)}`, { username: ctx.unique('other') }),
   },
+  { route: 'GET /accounts/api/environments/{envId}', name: 'answers 404 for an unknown environment', status: 404, run: (ctx) => ctx.get(`/accounts/api/environments/${UNKNOWN}`) },
+  { route: 'GET /accounts/api/users/{userId}', name: 'answers 404 for an unknown user', status: 404, run: (ctx) => ctx.get(`/accounts/api/users/${UNKNOWN}`) },
+  {
+    route: 'GET /accounts/api/users/{userId}',
+    name: 'answers 404 for a deleted user',
+    status: 404,
+    run: async (ctx) => {
+      const id = await createUser(ctx);
+      await ctx.send('DELETE', `${orgPath(ctx)}/users/${id}`);
+      return ctx.get(`/accounts/api/users/${id}`);
+    },
+  },
   { route: 'GET /accounts/api/organizations/{orgId}/teams', name: 'refuses an unknown sort key', status: 400, run: (ctx) => ctx.get(`${orgPath(ctx)}/teams?sort=size`) },
   {
     route: 'GET /accounts/api/organizations/{orgId}/teams',
