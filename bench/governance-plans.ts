@@ -1,4 +1,5 @@
 import type { PlatformView } from './sim-state.js';
+import { CLIENT_CAP } from './stack.js';
 import { EXCHANGE_PAGE_SIZE, bareListing, calls, idealMs, listing, listings, parallel, sequence, totalCalls, type Latency, type Wave } from './waves.js';
 
 /**
@@ -6,8 +7,8 @@ import { EXCHANGE_PAGE_SIZE, bareListing, calls, idealMs, listing, listings, par
  * "Governance"), worked out from the simulator's own data like the read scenarios.
  */
 
-/** The gateway's client concurrency cap (ANYPOINT_MAX_CONNECTIONS in the bench). */
-export const CAP = 16;
+/** The gateway's client concurrency cap (ANYPOINT_MAX_CONNECTIONS in the bench): bench/stack.ts's, the one place it is set. */
+export const CAP = CLIENT_CAP;
 /** The audit log's page size (src/anypoint/audit-log.ts). */
 export const AUDIT_PAGE = 200;
 

@@ -26,6 +26,13 @@ export interface ColdRound {
   /** Non-2xx upstream answers over the samples (should be 0). */
   failed: number;
   byRoute: Record<string, number>;
+  /**
+   * The simulator's calls and summed service time (arrival to response written, latency
+   * included) by route over all the round's cold requests: its measured time per call.
+   */
+  service: { calls: Record<string, number>; serviceMs: Record<string, number> };
+  /** The ideal with each call charged that measured time on its route (bench/README.md, "Measured ideal"); set by the pass. */
+  measuredIdealMs?: number | null;
   cpuMsPerRequest: number | null;
   /** The simulator's CPU per cold request (all its upstream calls together). */
   simulatorCpuMsPerRequest: number | null;
@@ -67,6 +74,7 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
   const estimates: number[] = [];
   let failed = 0;
   let byRoute: Record<string, number> = {};
+  const service: ColdRound['service'] = { calls: {}, serviceMs: {} };
   let data: unknown = null;
   // Whatever an earlier load run left the gateway doing would be timed as this scenario's latency.
   await waitIdle(ctx.gatewayPid);
@@ -84,11 +92,13 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
     if (response.estimate !== null) estimates.push(response.estimate);
     failed += counts.failed;
     byRoute = counts.byRoute;
+    for (const [route, n] of Object.entries(counts.byRoute)) service.calls[route] = (service.calls[route] ?? 0) + n;
+    for (const [route, ms] of Object.entries(counts.serviceMsByRoute)) service.serviceMs[route] = (service.serviceMs[route] ?? 0) + ms;
   }
   const perRequest = (before: number | null, after: number | null) => (before === null || after === null ? null : (after - before) / ctx.coldSamples);
   const cpuMsPerRequest = perRequest(cpuBefore, cpuMs(ctx.gatewayPid));
   const simulatorCpuMsPerRequest = perRequest(simBefore, cpuMs(ctx.simulatorPid));
-  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, estimates, failed, byRoute, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
+  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, estimates, failed, byRoute, service, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
 }
 
 export async function measureWarm(ctx: PassContext, s: ReadScenario, coldData: unknown): Promise<WarmRound> {
