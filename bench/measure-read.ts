@@ -27,11 +27,15 @@ export interface ColdRound {
   failed: number;
   byRoute: Record<string, number>;
   /**
-   * The simulator's calls and summed service time (arrival to response written, latency
-   * included) by route over all the round's cold requests: its measured time per call.
+   * Each cold request's upstream calls and the simulator's summed service time on them
+   * (arrival to response written, latency included), by route: its measured time per call.
    */
-  service: { calls: Record<string, number>; serviceMs: Record<string, number> };
-  /** The ideal with each call charged that measured time on its route (bench/README.md, "Measured ideal"); set by the pass. */
+  service: Array<{ calls: Record<string, number>; serviceMs: Record<string, number> }>;
+  /**
+   * The median over the cold requests of each one's ideal with every call charged the
+   * simulator's measured mean time on its route in that request (bench/README.md, "Measured
+   * ideal"); set by the pass.
+   */
   measuredIdealMs?: number | null;
   cpuMsPerRequest: number | null;
   /** The simulator's CPU per cold request (all its upstream calls together). */
@@ -74,7 +78,7 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
   const estimates: number[] = [];
   let failed = 0;
   let byRoute: Record<string, number> = {};
-  const service: ColdRound['service'] = { calls: {}, serviceMs: {} };
+  const service: ColdRound['service'] = [];
   let data: unknown = null;
   // Whatever an earlier load run left the gateway doing would be timed as this scenario's latency.
   await waitIdle(ctx.gatewayPid);
@@ -92,8 +96,7 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
     if (response.estimate !== null) estimates.push(response.estimate);
     failed += counts.failed;
     byRoute = counts.byRoute;
-    for (const [route, n] of Object.entries(counts.byRoute)) service.calls[route] = (service.calls[route] ?? 0) + n;
-    for (const [route, ms] of Object.entries(counts.serviceMsByRoute)) service.serviceMs[route] = (service.serviceMs[route] ?? 0) + ms;
+    service.push({ calls: counts.byRoute, serviceMs: counts.serviceMsByRoute });
   }
   const perRequest = (before: number | null, after: number | null) => (before === null || after === null ? null : (after - before) / ctx.coldSamples);
   const cpuMsPerRequest = perRequest(cpuBefore, cpuMs(ctx.gatewayPid));

@@ -8,6 +8,7 @@ import type { LoadRun } from './warm-load.js';
 import type { BenchOptions } from './options.js';
 import { memory, waitIdle, type MemoryStats } from './proc-stats.js';
 import { planScenarios } from './scenarios.js';
+import { median } from './stats.js';
 import { runScimRounds, type ScimRoundResult } from './scim-rounds.js';
 import { measureCallMs } from './sim-latency.js';
 import { PlatformView, type SimState } from './sim-state.js';
@@ -187,7 +188,11 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
       const order = reads.map((_, i) => reads[(i + round - 1) % reads.length]!);
       for (const s of order) {
         const read = await timed(s.id, () => measureRead(ctx, s, warm)).catch((e: unknown) => fail(s.id, e));
-        if (!('error' in read)) read.cold.measuredIdealMs = measuredIdeal(s.waves, spec.latency, read.cold.service.calls, read.cold.service.serviceMs);
+        if (!('error' in read)) {
+          // One per cold request, from its own counters; their median goes with the requests' p50.
+          const ideals = read.cold.service.map((one) => measuredIdeal(s.waves, spec.latency, one.calls, one.serviceMs)).filter((v): v is number => v !== null);
+          read.cold.measuredIdealMs = ideals.length ? median(ideals) : null;
+        }
         entry.reads[s.id] = read;
       }
       const firstWaves = push.firstWaves(rootTeams);

@@ -137,8 +137,8 @@ const callSummary = (minimum: number, observed: number[], estimates: number[] = 
   ratio: observed.length && minimum > 0 ? Math.max(...observed) / minimum : null,
 });
 
-/** Mean service time per call by route, over several rounds' summed counters. */
-function perCall(services: Array<{ calls: Record<string, number>; serviceMs: Record<string, number> } | undefined>): Record<string, number> {
+/** Mean service time per call by route, over several requests' counters. */
+function perCall(services: Array<{ calls: Record<string, number>; serviceMs: Record<string, number> }>): Record<string, number> {
   const calls: Record<string, number> = {};
   const ms: Record<string, number> = {};
   for (const service of services) {
@@ -208,7 +208,7 @@ export function summarizePass(pass: PassResult, connections: number[]): PassSumm
       coldRatio: spread(rounds.map((x) => x.read.cold.p50Ms / s.idealMs)),
       measuredIdealMs: spread(rounds.map((x) => x.read.cold.measuredIdealMs ?? null)),
       measuredRatio: spread(rounds.map((x) => (x.read.cold.measuredIdealMs ? x.read.cold.p50Ms / x.read.cold.measuredIdealMs : null))),
-      serviceMsPerCall: perCall(rounds.map((x) => x.read.cold.service)),
+      serviceMsPerCall: perCall(rounds.flatMap((x) => x.read.cold.service ?? [])),
       coldCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.cpuMsPerRequest)),
       coldSimulatorCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.simulatorCpuMsPerRequest)),
       warm: pass.spec.warm ? warmLoads(warmRounds, conns, (w) => w.runs) : {},
