@@ -1,22 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/server/api-keys.js';
-import { canPin } from './children.js';
+import { canPin, killAllNow, stopAll } from './children.js';
 import { expectData, postGql } from './gql.js';
 import { startLoadGenerator } from './load.js';
-import { memory, waitIdle } from './proc-stats.js';
+import { cpuPerRequest, memory, waitIdle } from './proc-stats.js';
 import { planScenarios } from './scenarios.js';
 import { SimControl } from './sim-control.js';
+import { median } from './stats.js';
 import { PlatformView, type SimState } from './sim-state.js';
 import { CLI, simulatorInfo, startGatewayProcess, startSimulator } from './stack.js';
 
 /**
  * Where the gateway's peak RSS comes from, and what a Node/V8 flag costs in throughput: one
- * simulator (large preset, 20 ms) and one load generator on core 1, then gateways on core 0 one
- * after another, each started with one variant's node options, in alternating order (A B, B A,
- * ...). Per gateway: VmHWM after the warm-up (every read scenario cold, then warm) and after a
- * load run of every scenario; requests/s of each load run. Not part of `npm run bench`.
+ * simulator (large preset, 20 ms) and one load generator on core 1, and one gateway per variant
+ * (its node options) on core 0, all running at once. Each is warmed (every read scenario cold,
+ * then warm, then a 1 s burst of each); then, per pair, every scenario at every connection count
+ * gets a burst of the same number of requests on each gateway, in alternating order (A B, then
+ * B A), so a busy machine falls on all of them alike. Per gateway: VmHWM after start, after the
+ * warm-up and after each scenario's bursts; median requests/s and CPU ms per request; and the
+ * median over the bursts of its ratio to the first variant's. Not part of `npm run bench`.
  *
  *   node --import tsx bench/rss-probe.ts --seconds 3 --pairs 2 --connections 50 \
  *     --variant default= --variant semi4=--max-semi-space-size=4 --variant size=--optimize-for-size
@@ -94,11 +98,10 @@ async function main() {
     const info = await simulatorInfo(sim.url);
     const view = new PlatformView(await sim.state<SimState>());
     const reads = planScenarios(view).reads;
-    const order: Variant[] = [];
-    for (let p = 0; p < opts.pairs; p += 1) order.push(...(p % 2 === 0 ? opts.variants : [...opts.variants].reverse()));
-    for (const [run, variant] of order.entries()) {
-      const probeOut = join(dataDir, `memprobe-${run}.jsonl`);
-      const nodeArgs = [...(opts.memprobe ? ['--import', opts.memprobe] : []), ...variant.nodeArgs];
+    // Every variant's gateway at once (core 0), so a busy machine falls on all of them alike.
+    const gateways = [];
+    for (const [i, variant] of opts.variants.entries()) {
+      const probeOut = join(dataDir, `memprobe-${i}.jsonl`);
       const gateway = await startGatewayProcess({
         cli: CLI,
         name: `gateway ${variant.name}`,
@@ -107,44 +110,75 @@ async function main() {
         provisionerKey: generateApiKey(),
         dataDir,
         core: cores.gateway,
-        nodeArgs,
+        nodeArgs: [...(opts.memprobe ? ['--import', opts.memprobe] : []), ...variant.nodeArgs],
         extra: { ...opts.env, ...(opts.memprobe ? { MEMPROBE_OUT: probeOut } : {}) },
       });
-      try {
-        const started = mb(gateway.pid);
-        for (const s of reads) {
-          const body = { query: s.query, variables: s.variables };
-          expectData(`${s.id} (cold)`, await postGql(gateway.url, body, { 'cache-control': 'no-cache' }));
-          expectData(`${s.id} (warm)`, await postGql(gateway.url, body));
-        }
-        await waitIdle(gateway.pid);
-        const warmed = mb(gateway.pid);
-        const rps: Record<string, number> = {};
-        const peaks: Record<string, number> = {};
-        for (const s of reads) {
-          for (const connections of opts.connections) {
-            const result = await load.run({ url: gateway.url, body: JSON.stringify({ query: s.query, variables: s.variables }), headers: {}, connections, durationSeconds: opts.seconds, timeoutSeconds: 120 });
-            if (result.non2xx || result.errors) throw new Error(`${s.id}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-            await waitIdle(gateway.pid);
-            rps[`${s.id}@${connections}`] = Math.round(result.requestsPerSecond);
-            peaks[`${s.id}@${connections}`] = mb(gateway.pid)?.peak ?? NaN;
+      gateways.push({ variant, gateway, probeOut, started: mb(gateway.pid), warmed: null as ReturnType<typeof mb>, rps: {} as Record<string, number[]>, cpu: {} as Record<string, number[]>, peaks: {} as Record<string, number> });
+    }
+    for (const g of gateways) {
+      for (const s of reads) {
+        const body = { query: s.query, variables: s.variables };
+        expectData(`${s.id} (cold)`, await postGql(g.gateway.url, body, { 'cache-control': 'no-cache' }));
+        expectData(`${s.id} (warm)`, await postGql(g.gateway.url, body));
+      }
+      await waitIdle(g.gateway.pid);
+      g.warmed = mb(g.gateway.pid);
+    }
+    // JIT warm-up, not recorded: a short burst of each scenario on each gateway.
+    for (const g of gateways) {
+      for (const s of reads) await load.run({ url: g.gateway.url, body: JSON.stringify({ query: s.query, variables: s.variables }), headers: {}, connections: 10, durationSeconds: 1, timeoutSeconds: 60 });
+      await waitIdle(g.gateway.pid);
+    }
+    // Bursts of the same number of requests (sized from the first variant's first burst), in alternating order per pair.
+    const amounts = new Map<string, number>();
+    for (let pair = 0; pair < opts.pairs; pair += 1) {
+      for (const s of reads) {
+        for (const connections of opts.connections) {
+          const key = `${s.id}@${connections}`;
+          const order = pair % 2 === 0 ? gateways : [...gateways].reverse();
+          for (const g of order) {
+            const body = JSON.stringify({ query: s.query, variables: s.variables });
+            const amount = amounts.get(key);
+            const job = amount ? { amount } : { durationSeconds: opts.seconds };
+            const { result, cpuMsPerRequest } = await cpuPerRequest(g.gateway.pid, () => load.run({ url: g.gateway.url, body, headers: {}, connections, timeoutSeconds: 300, ...job }), (r) => r.sent);
+            if (result.non2xx || result.errors) throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+            if (!amount) amounts.set(key, Math.max(connections * 3, result.requests));
+            (g.rps[key] ??= []).push(result.requestsPerSecond);
+            (g.cpu[key] ??= []).push(cpuMsPerRequest ?? NaN);
+            g.peaks[key] = mb(g.gateway.pid)?.peak ?? NaN;
           }
         }
-        let probe: unknown = null;
-        if (opts.memprobe) {
-          process.kill(gateway.pid, 'SIGUSR2');
-          await new Promise((r) => setTimeout(r, 500));
-          try {
-            probe = JSON.parse((await import('node:fs')).readFileSync(probeOut, 'utf8').trim().split('\n').pop()!);
-          } catch {
-            probe = 'no memprobe output';
-          }
-        }
-        console.log(JSON.stringify({ run, variant: variant.name, nodeArgs: variant.nodeArgs, started, warmed, peaksAfterLoad: peaks, end: mb(gateway.pid), rps, probe }));
-      } finally {
-        await gateway.stop();
       }
     }
+    const first = gateways[0]!;
+    for (const g of gateways) {
+      let probe: unknown = null;
+      if (opts.memprobe) {
+        process.kill(g.gateway.pid, 'SIGUSR2');
+        await new Promise((r) => setTimeout(r, 500));
+        try {
+          probe = JSON.parse(readFileSync(g.probeOut, 'utf8').trim().split('\n').pop()!);
+        } catch {
+          probe = 'no memprobe output';
+        }
+      }
+      // Per key and pair: this variant over the first one; then the median over keys and pairs.
+      const ratios = (what: 'rps' | 'cpu') => Object.keys(g[what]).flatMap((key) => g[what][key]!.map((v, i) => v / first[what][key]![i]!));
+      const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
+      console.log(JSON.stringify({
+        variant: g.variant.name,
+        nodeArgs: g.variant.nodeArgs,
+        started: g.started,
+        warmed: g.warmed,
+        end: mb(g.gateway.pid),
+        peaksAfterLoad: g.peaks,
+        rpsMedian: Object.fromEntries(Object.entries(g.rps).map(([k, v]) => [k, Math.round(median(v))])),
+        cpuMsPerRequestMedian: Object.fromEntries(Object.entries(g.cpu).map(([k, v]) => [k, round(median(v))])),
+        vsFirst: { rps: round(median(ratios('rps'))), cpu: round(median(ratios('cpu'))), n: ratios('rps').length },
+        probe,
+      }));
+    }
+    for (const g of gateways) await g.gateway.stop();
   } finally {
     await load.stop();
     await simulator.stop();
@@ -152,7 +186,14 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+
+main().then(
+  () => stopAll(),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+    return stopAll();
+  },
+);
