@@ -90,7 +90,7 @@ function passSection(p: PassSummary): string {
 
   out.push('### Cold latency at 1 connection', '');
   out.push(
-    '"Ideal" charges every call the configured latency; "measured ideal" charges each call the simulator\'s own measured mean time on its route over the round\'s cold requests (arrival to response written, its latency included), in the same waves (bench/README.md, "Measured ideal"), so "p50 / measured ideal" is the gateway\'s own overhead. Both ratios are taken per round, then summarized.',
+    '"Ideal" charges every call the configured latency; "measured ideal" charges each call the simulator\'s own measured mean time on its route in that cold request (arrival to response written, its latency included), in the same waves, and takes the median over the round\'s cold requests, as p50 does (bench/README.md, "Measured ideal"), so "p50 / measured ideal" is the gateway\'s own overhead. Both ratios are taken per round, then summarized.',
     '',
   );
   out.push(table(
