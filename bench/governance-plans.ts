@@ -7,7 +7,7 @@ import { EXCHANGE_PAGE_SIZE, bareListing, calls, idealMs, listing, listings, par
  * "Governance"), worked out from the simulator's own data like the read scenarios.
  */
 
-/** The gateway's client concurrency cap (ANYPOINT_MAX_CONNECTIONS in the bench: CLIENT_CAP). */
+/** The gateway's client concurrency cap (ANYPOINT_MAX_CONNECTIONS in the bench): bench/stack.ts's, the one place it is set. */
 export const CAP = CLIENT_CAP;
 /** The audit log's page size (src/anypoint/audit-log.ts). */
 export const AUDIT_PAGE = 200;

@@ -19,6 +19,10 @@ export interface PushRun {
   writes: number;
   failed: number;
   byRoute: Record<string, number>;
+  /** The simulator's summed service time by route (latency included). */
+  serviceMsByRoute: Record<string, number>;
+  /** The plan's ideal with each call charged the simulator's measured time on its route; set by the pass. */
+  measuredIdealMs?: number | null;
   cpuMs: number | null;
   simulatorCpuMs: number | null;
   added: number;
@@ -53,6 +57,7 @@ async function push(ctx: PassContext, s: PushScenario, input: Record<string, unk
     writes: counts.writes,
     failed: counts.failed,
     byRoute: counts.byRoute,
+    serviceMsByRoute: counts.serviceMsByRoute,
     cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
     simulatorCpuMs: simBefore === null || simAfter === null ? null : simAfter - simBefore,
     added: payload.diff.added.length,

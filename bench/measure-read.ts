@@ -26,6 +26,17 @@ export interface ColdRound {
   /** Non-2xx upstream answers over the samples (should be 0). */
   failed: number;
   byRoute: Record<string, number>;
+  /**
+   * Each cold request's upstream calls and the simulator's summed service time on them
+   * (arrival to response written, latency included), by route: its measured time per call.
+   */
+  service: Array<{ calls: Record<string, number>; serviceMs: Record<string, number> }>;
+  /**
+   * The median over the cold requests of each one's ideal with every call charged the
+   * simulator's measured mean time on its route in that request (bench/README.md, "Measured
+   * ideal"); set by the pass.
+   */
+  measuredIdealMs?: number | null;
   cpuMsPerRequest: number | null;
   /** The simulator's CPU per cold request (all its upstream calls together). */
   simulatorCpuMsPerRequest: number | null;
@@ -67,6 +78,7 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
   const estimates: number[] = [];
   let failed = 0;
   let byRoute: Record<string, number> = {};
+  const service: ColdRound['service'] = [];
   let data: unknown = null;
   // Whatever an earlier load run left the gateway doing would be timed as this scenario's latency.
   await waitIdle(ctx.gatewayPid);
@@ -84,11 +96,12 @@ export async function measureCold(ctx: PassContext, s: ReadScenario): Promise<{ 
     if (response.estimate !== null) estimates.push(response.estimate);
     failed += counts.failed;
     byRoute = counts.byRoute;
+    service.push({ calls: counts.byRoute, serviceMs: counts.serviceMsByRoute });
   }
   const perRequest = (before: number | null, after: number | null) => (before === null || after === null ? null : (after - before) / ctx.coldSamples);
   const cpuMsPerRequest = perRequest(cpuBefore, cpuMs(ctx.gatewayPid));
   const simulatorCpuMsPerRequest = perRequest(simBefore, cpuMs(ctx.simulatorPid));
-  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, estimates, failed, byRoute, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
+  return { cold: { samplesMs, p50Ms: percentile(samplesMs, 50), calls, estimates, failed, byRoute, service, cpuMsPerRequest, simulatorCpuMsPerRequest }, data };
 }
 
 export async function measureWarm(ctx: PassContext, s: ReadScenario, coldData: unknown): Promise<WarmRound> {

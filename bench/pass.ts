@@ -8,11 +8,12 @@ import type { LoadRun } from './warm-load.js';
 import type { BenchOptions } from './options.js';
 import { memory, waitIdle, type MemoryStats } from './proc-stats.js';
 import { planScenarios } from './scenarios.js';
+import { median } from './stats.js';
 import { runScimRounds, type ScimRoundResult } from './scim-rounds.js';
 import { measureCallMs } from './sim-latency.js';
 import { PlatformView, type SimState } from './sim-state.js';
 import { CLIENT_CAP, startStack, type Cores } from './stack.js';
-import { describeWaves, idealMs, totalCalls, totalWrites, type Latency, type Wave } from './waves.js';
+import { describeWaves, idealMs, measuredIdealMs, serviceTimes, totalCalls, totalWrites, type Latency, type Wave } from './waves.js';
 
 /**
  * One pass: a fresh simulator at one latency setting, a fresh gateway, and interleaved rounds.
@@ -78,6 +79,15 @@ const plan = (waves: Wave[], latency: Latency): WavePlan => ({
   idealMs: idealMs(waves, CLIENT_CAP, latency),
   waves: describeWaves(waves),
 });
+
+/**
+ * The waves' ideal with each call charged the simulator's measured mean time on its route over
+ * the given calls (bench/README.md, "Measured ideal"); null when nothing was counted.
+ */
+export function measuredIdeal(waves: Wave[], latency: Latency, calls: Record<string, number>, serviceMs: Record<string, number>): number | null {
+  const service = serviceTimes(calls, serviceMs);
+  return service ? measuredIdealMs(waves, CLIENT_CAP, latency, service) : null;
+}
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -176,12 +186,26 @@ export async function runPass(spec: PassSpec, options: BenchOptions, cores: Core
         entry.baseline = await timed('baseline', () => measureBaseline(ctx, stack.baseline!.url, stack.baseline!.pid)).catch((e: unknown) => fail('baseline', e));
       }
       const order = reads.map((_, i) => reads[(i + round - 1) % reads.length]!);
-      for (const s of order) entry.reads[s.id] = await timed(s.id, () => measureRead(ctx, s, warm)).catch((e: unknown) => fail(s.id, e));
-      const firstPlan = plan(push.firstWaves(rootTeams), spec.latency);
-      const rerunPlan = plan(push.rerunWaves(rootTeams + 1), spec.latency);
+      for (const s of order) {
+        const read = await timed(s.id, () => measureRead(ctx, s, warm)).catch((e: unknown) => fail(s.id, e));
+        if (!('error' in read)) {
+          // One per cold request, from its own counters; their median goes with the requests' p50.
+          const ideals = read.cold.service.map((one) => measuredIdeal(s.waves, spec.latency, one.calls, one.serviceMs)).filter((v): v is number => v !== null);
+          read.cold.measuredIdealMs = ideals.length ? median(ideals) : null;
+        }
+        entry.reads[s.id] = read;
+      }
+      const firstWaves = push.firstWaves(rootTeams);
+      const rerunWaves = push.rerunWaves(rootTeams + 1);
+      const firstPlan = plan(firstWaves, spec.latency);
+      const rerunPlan = plan(rerunWaves, spec.latency);
       const pushed = await timed('push-group', () => measurePush(ctx, push, `${spec.id}-r${round}`, rootTeams)).catch((e: unknown) => fail('push-group', e));
       // Each push adds a team. One that failed half-way may or may not have: ask the simulator.
       rootTeams = 'error' in pushed ? view.teamsOf(view.rootOrgId).length + (await countBenchTeams(ctx)) : rootTeams + 1;
+      if (!('error' in pushed)) {
+        pushed.first.measuredIdealMs = measuredIdeal(firstWaves, spec.latency, pushed.first.byRoute, pushed.first.serviceMsByRoute);
+        pushed.rerun.measuredIdealMs = measuredIdeal(rerunWaves, spec.latency, pushed.rerun.byRoute, pushed.rerun.serviceMsByRoute);
+      }
       entry.push = 'error' in pushed ? pushed : { ...pushed, firstPlan, rerunPlan };
       result.rounds.push(entry);
       log(progress(spec, round, entry));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { PlatformView } from './sim-state.js';
-import { EXCHANGE_PAGE_SIZE, bareListing, calls, listing, listings, parallel, pagesFor, sequence, type Wave } from './waves.js';
+import { ROUTES } from './routes.js';
+import { EXCHANGE_PAGE_SIZE, bareListing, calls, listing, listings, on, parallel, pagesFor, sequence, type Wave } from './waves.js';
 
 /**
  * The benchmark's scenarios: a GraphQL document from bench/queries/, its variables, and the
@@ -56,9 +57,9 @@ export function orgTree(view: PlatformView): ReadScenario {
     query: query('org-tree.graphql'),
     variables: {},
     waves: sequence(
-      calls('GET hierarchy', 1),
-      calls('GET organization (embeds its environments)', orgs.length),
-      calls('GET API instances with limit=1 (the total)', envs.length),
+      on(ROUTES.hierarchy, calls('GET hierarchy', 1)),
+      on(ROUTES.organization, calls('GET organization (embeds its environments)', orgs.length)),
+      on(ROUTES.apis, calls('GET API instances with limit=1 (the total)', envs.length)),
     ),
     check: (data) => {
       const counted = data.organizations.flatMap((o: any) => o.environments).reduce((sum: number, e: any) => sum + e.apiCount, 0);
@@ -81,11 +82,11 @@ export function groupUsers(view: PlatformView): ReadScenario {
     query: query('group-users.graphql'),
     variables: { orgId: group.id },
     waves: sequence(
-      calls('GET hierarchy (the organization exists)', 1),
-      listing('GET users of the group', users.length),
+      on(ROUTES.hierarchy, calls('GET hierarchy (the organization exists)', 1)),
+      on(ROUTES.users, listing('GET users of the group', users.length)),
       // Anypoint has no "teams of a user": the group's teams, then each team's members.
-      listing('GET teams of the group', teams.length),
-      listings('GET members of each team', teams.map((t) => view.membersOf(t.team_id).length)),
+      on(ROUTES.teams, listing('GET teams of the group', teams.length)),
+      on(ROUTES.members, listings('GET members of each team', teams.map((t) => view.membersOf(t.team_id).length))),
     ),
     check: (data) => {
       const nodes = data.organization.users.nodes.length;
@@ -115,7 +116,7 @@ export function teamSubtree(view: PlatformView): ReadScenario {
   const rootUsers = view.usersOf(root).length;
   // Members are users of the root org. Up to SINGLE_GET_LIMIT of them cost a GET each; more cost
   // the org's users listing, which is then also the cheaper way (pages < people).
-  const userWaves = people.size <= SINGLE_GET_LIMIT ? calls('GET user', people.size) : listing('GET users of the root org', rootUsers);
+  const userWaves = people.size <= SINGLE_GET_LIMIT ? on(ROUTES.user, calls('GET user', people.size)) : on(ROUTES.users, listing('GET users of the root org', rootUsers));
   return {
     id: 'team-subtree',
     title: 'Team subtree with members',
@@ -123,10 +124,10 @@ export function teamSubtree(view: PlatformView): ReadScenario {
     query: query('team-subtree.graphql'),
     variables: { teamId: team.team_id },
     waves: sequence(
-      calls('GET team', 1),
+      on(ROUTES.team, calls('GET team', 1)),
       // Children come from the org's team listing (one page), not a call per team.
-      parallel(listing('GET teams of the org', view.teamsOf(root).length), listing('GET members of the team', view.membersOf(team.team_id).length)),
-      listings('GET members of each descendant', descendants.map((id) => view.membersOf(id).length)),
+      parallel(on(ROUTES.teams, listing('GET teams of the org', view.teamsOf(root).length)), on(ROUTES.members, listing('GET members of the team', view.membersOf(team.team_id).length))),
+      on(ROUTES.members, listings('GET members of each descendant', descendants.map((id) => view.membersOf(id).length))),
       userWaves,
     ),
     check: (data) => (data.team?.id === team.team_id ? null : 'the team was not returned'),
@@ -142,7 +143,7 @@ export function apiInventory(view: PlatformView): ReadScenario {
   // Exchange: several assets of one org cost one search of that org; a lone asset one GET.
   const exchange = [...groups].map((groupId) => {
     const wanted = [...assetKeys].filter((k) => k.startsWith(`${groupId}/`)).length;
-    return wanted > 1 ? bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE) : calls('GET Exchange asset', 1);
+    return wanted > 1 ? on(ROUTES.exchangeSearch, bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE)) : on(ROUTES.exchangeAsset, calls('GET Exchange asset', 1));
   });
   return {
     id: 'api-inventory',
@@ -151,9 +152,9 @@ export function apiInventory(view: PlatformView): ReadScenario {
     query: query('api-inventory.graphql'),
     variables: { orgId: root },
     waves: sequence(
-      calls('GET hierarchy (the organization exists)', 1),
-      calls('GET organization (its environments)', 1),
-      listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length)),
+      on(ROUTES.hierarchy, calls('GET hierarchy (the organization exists)', 1)),
+      on(ROUTES.organization, calls('GET organization (its environments)', 1)),
+      on(ROUTES.apis, listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length))),
       parallel(...exchange),
     ),
     check: (data) => (data.organization.apis.totalCount === apis.length ? null : `totalCount ${data.organization.apis.totalCount} instead of ${apis.length}`),
@@ -184,7 +185,7 @@ export function fullInventory(view: PlatformView): ReadScenario {
   // Exchange for the page's instances only, as in scenario 4: one search per org with several of them.
   const exchange = [...new Set(page.map((a) => a.groupId))].map((groupId) => {
     const wanted = new Set(page.filter((a) => a.groupId === groupId).map((a) => `${a.assetId}/${a.assetVersion}`)).size;
-    return wanted > 1 ? bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE) : calls('GET Exchange asset', 1);
+    return wanted > 1 ? on(ROUTES.exchangeSearch, bareListing('GET Exchange search of the org', view.assetsOf(groupId).length, EXCHANGE_PAGE_SIZE)) : on(ROUTES.exchangeAsset, calls('GET Exchange asset', 1));
   });
   return {
     id: 'full-inventory',
@@ -193,10 +194,11 @@ export function fullInventory(view: PlatformView): ReadScenario {
     query: query('full-inventory.graphql'),
     variables: {},
     waves: sequence(
-      calls('GET hierarchy (every business group)', 1),
-      calls('GET organization (its environments)', orgs.length),
-      listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length)),
-      // Anypoint counts one instance at a time: policies (a bare array), tiers and contracts (a one-item page's total).
+      on(ROUTES.hierarchy, calls('GET hierarchy (every business group)', 1)),
+      on(ROUTES.organization, calls('GET organization (its environments)', orgs.length)),
+      on(ROUTES.apis, listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length))),
+      // Anypoint counts one instance at a time: policies (a bare array), tiers and contracts (a one-item page's total);
+      // three routes in one part, so charged the run's mean over all routes.
       parallel(calls('GET policies, SLA tiers and contracts of each instance', 3 * page.length), ...exchange),
     ),
     check: (data) => {
@@ -211,7 +213,7 @@ export function entitiesUsers(view: PlatformView): ReadScenario {
   const users = view.usersOf(root).slice(0, ENTITY_BATCH);
   const rootUsers = view.usersOf(root).length;
   // References carry no org: they are looked for in the root org first, where these are.
-  const waves = users.length <= SINGLE_GET_LIMIT ? calls('GET user', users.length) : listing('GET users of the root org', rootUsers);
+  const waves = users.length <= SINGLE_GET_LIMIT ? on(ROUTES.user, calls('GET user', users.length)) : on(ROUTES.users, listing('GET users of the root org', rootUsers));
   if (users.length > SINGLE_GET_LIMIT && pagesFor(rootUsers) >= users.length) throw new Error('scenario 5 expects the listing to be cheaper than single GETs');
   return {
     id: 'entities-users',
@@ -235,7 +237,7 @@ export function pushGroup(view: PlatformView): PushScenario {
   const rootUsers = view.usersOf(root).length;
   // Reads that need only the org id can all start at once.
   const reads = (rootTeams: number, team: Wave[][]) =>
-    parallel(calls('GET hierarchy (the organization exists)', 1), listing('GET teams of the org', rootTeams), listing('GET users of the org', rootUsers), ...team);
+    parallel(on(ROUTES.hierarchy, calls('GET hierarchy (the organization exists)', 1)), on(ROUTES.teams, listing('GET teams of the org', rootTeams)), on(ROUTES.users, listing('GET users of the org', rootUsers)), ...team);
   return {
     id: 'push-group',
     title: `pushGroup of ${PUSH_MEMBERS} existing users into a new team`,
@@ -243,9 +245,9 @@ export function pushGroup(view: PlatformView): PushScenario {
     query: query('push-group.graphql'),
     members,
     firstWaves: (rootTeams) =>
-      sequence(reads(rootTeams, []), calls('POST team', 1, true), calls('PUT team member', PUSH_MEMBERS, true)),
+      sequence(reads(rootTeams, []), on(ROUTES.createTeam, calls('POST team', 1, true)), on(ROUTES.putMember, calls('PUT team member', PUSH_MEMBERS, true))),
     // The link names the team, so its member listing starts with the other reads.
-    rerunWaves: (rootTeams) => reads(rootTeams, [listing('GET members of the team', PUSH_MEMBERS)]),
+    rerunWaves: (rootTeams) => reads(rootTeams, [on(ROUTES.members, listing('GET members of the team', PUSH_MEMBERS))]),
   };
 }
 

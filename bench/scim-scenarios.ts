@@ -1,3 +1,4 @@
+import { ROUTES as ALL_ROUTES } from './routes.js';
 import { calls, idealMs, listing, pagesFor, parallel, sequence, waveMs, type Latency, type Wave } from './waves.js';
 
 /**
@@ -25,16 +26,15 @@ export const PATCH_BATCH = 100;
 /** Page size of the IdP's import (Okta's and Entra's default `count`). */
 export const IMPORT_PAGE = 100;
 
-const USERS = 'GET /accounts/api/organizations/{orgId}/users';
+/** The routes the SCIM minimums are counted by (bench/routes.ts). */
 export const ROUTES = {
-  /** A username search (`?search=`) and a listing page share this route. */
-  users: USERS,
-  createUser: 'POST /accounts/api/organizations/{orgId}/users',
-  hierarchy: 'GET /accounts/api/organizations/{orgId}/hierarchy',
-  teams: 'GET /accounts/api/organizations/{orgId}/teams',
-  createTeam: 'POST /accounts/api/organizations/{orgId}/teams',
-  members: 'GET /accounts/api/organizations/{orgId}/teams/{teamId}/members',
-  putMember: 'PUT /accounts/api/organizations/{orgId}/teams/{teamId}/members/{userId}',
+  users: ALL_ROUTES.users,
+  createUser: ALL_ROUTES.createUser,
+  hierarchy: ALL_ROUTES.hierarchy,
+  teams: ALL_ROUTES.teams,
+  createTeam: ALL_ROUTES.createTeam,
+  members: ALL_ROUTES.members,
+  putMember: ALL_ROUTES.putMember,
 } as const;
 
 export type RouteCounts = Record<string, number>;

@@ -17,6 +17,8 @@ export interface UpstreamCounts {
   byRoute: Record<string, number>;
   /** The simulator's own time on those calls (arrival to response written, latency included), summed. */
   serviceMs: number;
+  /** The same by route. */
+  serviceMsByRoute: Record<string, number>;
 }
 
 interface CountRow {
@@ -39,13 +41,14 @@ export class SimControl {
     const res = await fetch(`${this.url}/__sim/counts`, { signal: AbortSignal.timeout(10_000) });
     if (res.status !== 200) throw new Error(`reading the simulator's counters answered ${res.status}`);
     const { routes } = (await res.json()) as { routes: CountRow[] };
-    const counts: UpstreamCounts = { total: 0, writes: 0, failed: 0, byRoute: {}, serviceMs: 0 };
+    const counts: UpstreamCounts = { total: 0, writes: 0, failed: 0, byRoute: {}, serviceMs: 0, serviceMsByRoute: {} };
     for (const row of routes) {
       if (row.route === TOKEN_ROUTE) continue;
       const key = `${row.method} ${row.route}`;
       counts.byRoute[key] = (counts.byRoute[key] ?? 0) + row.count;
       counts.total += row.count;
       counts.serviceMs += row.serviceMs ?? 0;
+      counts.serviceMsByRoute[key] = (counts.serviceMsByRoute[key] ?? 0) + (row.serviceMs ?? 0);
       if (row.method !== 'GET') counts.writes += row.count;
       if (typeof row.status !== 'number' || row.status >= 300) counts.failed += row.count;
     }

@@ -13,7 +13,7 @@ import { SimControl } from './sim-control.js';
  */
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin/anypoint-graph.js');
+export const CLI = join(ROOT, 'bin/anypoint-graph.js');
 
 /**
  * Client concurrency cap the gateway runs with (ANYPOINT_MAX_CONNECTIONS, the ceiling of its
@@ -90,10 +90,12 @@ export function startGatewayProcess(spec: {
   dataDir: string;
   core: number | null;
   extra?: Record<string, string>;
+  /** Node options before the script (bench/rss-probe.ts tries V8 flags this way); none by default. */
+  nodeArgs?: string[];
 }): Promise<Child> {
   return startChild({
     name: spec.name,
-    args: [spec.cli, 'serve'],
+    args: [...(spec.nodeArgs ?? []), spec.cli, 'serve'],
     env: cleanEnv({
       ANYPOINT_BASE_URL: spec.simUrl,
       ANYPOINT_CLIENT_ID: spec.info.demoApp.clientId,

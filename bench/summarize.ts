@@ -47,7 +47,14 @@ export interface ReadSummary {
   warmLoadCalls: number | null;
   upstreamFailures: number;
   coldP50Ms: Spread | null;
+  /** p50 over the configured-latency ideal, per round. */
   coldRatio: Spread | null;
+  /** The ideal with each call charged the simulator's measured time on its route, per round. */
+  measuredIdealMs: Spread | null;
+  /** p50 over that round's measured ideal: the gateway's own overhead. */
+  measuredRatio: Spread | null;
+  /** The simulator's mean time per call on each route over the kept rounds' cold requests. */
+  serviceMsPerCall: Record<string, number>;
   coldCpuMsPerRequest: Spread | null;
   coldSimulatorCpuMsPerRequest: Spread | null;
   warm: Record<string, LoadSummary>;
@@ -61,6 +68,8 @@ export interface PushRunSummary {
   plan: WavePlan | null;
   wallMs: Spread | null;
   ratio: Spread | null;
+  measuredIdealMs: Spread | null;
+  measuredRatio: Spread | null;
   calls: CallSummary;
   writes: number[];
   cpuMs: Spread | null;
@@ -128,6 +137,18 @@ const callSummary = (minimum: number, observed: number[], estimates: number[] = 
   ratio: observed.length && minimum > 0 ? Math.max(...observed) / minimum : null,
 });
 
+/** Mean service time per call by route, over several requests' counters. */
+function perCall(services: Array<{ calls: Record<string, number>; serviceMs: Record<string, number> }>): Record<string, number> {
+  const calls: Record<string, number> = {};
+  const ms: Record<string, number> = {};
+  for (const service of services) {
+    if (!service) continue;
+    for (const [route, n] of Object.entries(service.calls)) calls[route] = (calls[route] ?? 0) + n;
+    for (const [route, t] of Object.entries(service.serviceMs)) ms[route] = (ms[route] ?? 0) + t;
+  }
+  return Object.fromEntries(Object.entries(calls).filter(([route, n]) => n > 0 && ms[route] !== undefined).map(([route, n]) => [route, ms[route]! / n]));
+}
+
 const maxOf = (values: number[]) => (values.length ? Math.max(...values) : null);
 
 function pushRun(rounds: Array<PushRound & { firstPlan: WavePlan; rerunPlan: WavePlan }>, which: 'first' | 'rerun'): PushRunSummary {
@@ -137,6 +158,8 @@ function pushRun(rounds: Array<PushRound & { firstPlan: WavePlan; rerunPlan: Wav
     plan,
     wallMs: spread(rounds.map((r) => r[which].wallMs)),
     ratio: spread(rounds.map((r) => r[which].wallMs / planOf(r).idealMs)),
+    measuredIdealMs: spread(rounds.map((r) => r[which].measuredIdealMs ?? null)),
+    measuredRatio: spread(rounds.map((r) => (r[which].measuredIdealMs ? r[which].wallMs / r[which].measuredIdealMs! : null))),
     calls: callSummary(plan?.minimum ?? 0, rounds.map((r) => r[which].calls), rounds.flatMap((r) => (r[which].estimate === null || r[which].estimate === undefined ? [] : [r[which].estimate!]))),
     writes: rounds.map((r) => r[which].writes),
     cpuMs: spread(rounds.map((r) => r[which].cpuMs)),
@@ -183,6 +206,9 @@ export function summarizePass(pass: PassResult, connections: number[]): PassSumm
       upstreamFailures: rounds.reduce((sum, x) => sum + x.read.cold.failed, 0),
       coldP50Ms: spread(rounds.map((x) => x.read.cold.p50Ms)),
       coldRatio: spread(rounds.map((x) => x.read.cold.p50Ms / s.idealMs)),
+      measuredIdealMs: spread(rounds.map((x) => x.read.cold.measuredIdealMs ?? null)),
+      measuredRatio: spread(rounds.map((x) => (x.read.cold.measuredIdealMs ? x.read.cold.p50Ms / x.read.cold.measuredIdealMs : null))),
+      serviceMsPerCall: perCall(rounds.flatMap((x) => x.read.cold.service ?? [])),
       coldCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.cpuMsPerRequest)),
       coldSimulatorCpuMsPerRequest: spread(rounds.map((x) => x.read.cold.simulatorCpuMsPerRequest)),
       warm: pass.spec.warm ? warmLoads(warmRounds, conns, (w) => w.runs) : {},

@@ -9,9 +9,11 @@ import type { ScimScenarioSummary } from './summarize-scim.js';
 
 export const TARGETS = {
   callsRatio: 1,
-  coldRatio: 1.15,
+  /** Cold p50 over the measured ideal (the simulator's measured time per call; issue 15). */
+  coldRatio: 1.1,
   warmRpsRatio: 0.5,
-  peakRssMb: 300,
+  /** The gateway's peak RSS over a pass on the large preset, load included (issue 15). */
+  peakRssMb: 250,
   pushRatio: 1.2,
   /** SCIM sync and group push: wall time over the ideal of their writes (bench/scim-scenarios.ts). */
   scimWriteRatio: 1.2,
@@ -138,12 +140,15 @@ function gatewayChecks(passes: PassSummary[]): TargetCheck[] {
   }
   for (const s of fixed.reads) {
     checks.push({
-      target: `Cold p50 at 1 connection <= ${TARGETS.coldRatio} x ideal`,
+      target: `Cold p50 at 1 connection <= ${TARGETS.coldRatio} x ideal at the simulator's measured time per call (configured-latency ratio beside it)`,
       scope: s.id,
       ...across(passes, (p) => {
         const r = p.reads.find((x) => x.id === s.id)!;
-        if (!r.coldRatio || !r.coldP50Ms) return { text: 'not measured', met: null };
-        return { text: `${x(r.coldRatio.median)} (${ms(r.coldP50Ms.median)} vs ${ms(r.idealMs)})`, met: r.coldRatio.median <= TARGETS.coldRatio };
+        if (!r.coldRatio || !r.coldP50Ms || !r.measuredRatio || !r.measuredIdealMs) return { text: 'not measured', met: null };
+        return {
+          text: `${x(r.measuredRatio.median)} measured (${ms(r.coldP50Ms.median)} vs ${ms(r.measuredIdealMs.median)}); ${x(r.coldRatio.median)} of the configured-latency ideal (${ms(r.idealMs)})`,
+          met: r.measuredRatio.median <= TARGETS.coldRatio,
+        };
       }),
     });
   }

@@ -10,6 +10,8 @@ export interface Part {
   calls: number;
   /** A write (POST/PUT/DELETE) rather than a read. */
   write?: boolean;
+  /** The simulator route the calls go to (bench/routes.ts), to charge them its measured time. */
+  route?: string;
 }
 
 export type Wave = Part[];
@@ -42,6 +44,9 @@ export function bareListing(what: string, total: number, pageSize: number): Wave
   const pages = Math.floor(total / pageSize) + 1; // stops at the first short page
   return Array.from({ length: pages }, (_, i) => [{ what: pages === 1 ? what : `${what}, page ${i + 1}`, calls: 1 }]);
 }
+
+/** The same waves with every part tagged with the simulator route its calls go to. */
+export const on = (route: string, waves: Wave[]): Wave[] => waves.map((wave) => wave.map((part) => ({ ...part, route })));
 
 /** Sequences that run side by side: their first waves together, then their second, and so on. */
 export function parallel(...sequences: Wave[][]): Wave[] {
@@ -78,6 +83,56 @@ export function waveMs(n: number, cap: number, latency: Latency): number {
 /** The ideal latency: the sum over the waves, as if the gateway itself took no time. */
 export const idealMs = (waves: Wave[], cap: number, latency: Latency) =>
   waves.reduce((sum, wave) => sum + waveMs(wave.reduce((n, part) => n + part.calls, 0), cap, latency), 0);
+
+/**
+ * The simulator's measured mean time per call (arrival to response written, its injected
+ * latency included), by route, and over all routes for a part with no route or a route it did
+ * not see.
+ */
+export interface ServiceTimes {
+  byRouteMs: Record<string, number>;
+  overallMs: number;
+}
+
+/** Mean service time per call, by route, from the simulator's counters summed over some requests. */
+export function serviceTimes(calls: Record<string, number>, serviceMs: Record<string, number>): ServiceTimes | null {
+  let n = 0;
+  let total = 0;
+  const byRouteMs: Record<string, number> = {};
+  for (const [route, count] of Object.entries(calls)) {
+    const ms = serviceMs[route];
+    if (!count || ms === undefined) continue;
+    byRouteMs[route] = ms / count;
+    n += count;
+    total += ms;
+  }
+  return n ? { byRouteMs, overallMs: total / n } : null;
+}
+
+/**
+ * One wave with each call charged the simulator's measured mean time on its route instead of
+ * the configured latency: the configured mean plus that route's overhead o (measured mean minus
+ * configured mean). The same two lower bounds as waveMs: ceil(n / cap) x (mean + the calls'
+ * average o), and the expected slowest of the k calls that start together, plus the largest o
+ * among the wave's routes (a wave ends with its slowest route). With a fixed latency that is
+ * max(ceil(n / cap) x the calls' mean service time, the slowest route's mean); with o = 0 it is
+ * waveMs.
+ */
+export function measuredWaveMs(wave: Wave, cap: number, latency: Latency, service: ServiceTimes): number {
+  const n = wave.reduce((sum, part) => sum + part.calls, 0);
+  if (n === 0) return 0;
+  const mean = (latency.minMs + latency.maxMs) / 2;
+  const overhead = (part: Part) => (part.route !== undefined && service.byRouteMs[part.route] !== undefined ? service.byRouteMs[part.route]! : service.overallMs) - mean;
+  const averageOverhead = wave.reduce((sum, part) => sum + part.calls * overhead(part), 0) / n;
+  const largestOverhead = Math.max(...wave.filter((part) => part.calls > 0).map(overhead));
+  const together = Math.min(n, cap);
+  const slowest = latency.minMs + largestOverhead + ((latency.maxMs - latency.minMs) * together) / (together + 1);
+  return Math.max(Math.ceil(n / cap) * (mean + averageOverhead), slowest);
+}
+
+/** The ideal with every call charged the simulator's measured time on its route (bench/README.md, "Measured ideal"). */
+export const measuredIdealMs = (waves: Wave[], cap: number, latency: Latency, service: ServiceTimes) =>
+  waves.reduce((sum, wave) => sum + measuredWaveMs(wave, cap, latency, service), 0);
 
 /** "hierarchy 1 -> org details 51 -> ..." for reports. */
 export const describeWaves = (waves: Wave[]) => waves.map((wave) => wave.map((p) => `${p.what} ${p.calls}`).join(' + ')).join(' -> ');

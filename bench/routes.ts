@@ -1,0 +1,25 @@
+/**
+ * Simulator routes as `GET /__sim/counts` names them (`METHOD template`): what a wave's part is
+ * tagged with (bench/waves.ts `on`), so its calls can be charged the simulator's measured time
+ * on that route, and what the SCIM minimums are counted by.
+ */
+
+const ORG = '/accounts/api/organizations/{orgId}';
+const TEAMS = `${ORG}/teams`;
+
+export const ROUTES = {
+  organization: `GET ${ORG}`,
+  hierarchy: `GET ${ORG}/hierarchy`,
+  /** A username search (`?search=`) and a listing page share this route. */
+  users: `GET ${ORG}/users`,
+  user: `GET ${ORG}/users/{userId}`,
+  createUser: `POST ${ORG}/users`,
+  teams: `GET ${TEAMS}`,
+  team: `GET ${TEAMS}/{teamId}`,
+  createTeam: `POST ${TEAMS}`,
+  members: `GET ${TEAMS}/{teamId}/members`,
+  putMember: `PUT ${TEAMS}/{teamId}/members/{userId}`,
+  apis: 'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis',
+  exchangeSearch: 'GET /exchange/api/v2/assets',
+  exchangeAsset: 'GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}',
+} as const;
