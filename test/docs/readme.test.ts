@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import { USER_ERROR_CODES } from '../../src/provisioning/user-errors.js';
 import { allDocs, readDoc, section as sectionOf } from '../helpers/docs.js';
+import { EXPECTED_ENTITIES } from '../federation/expected-entities.js';
 
 /** A reference page's `## title` section; the test fails when the page lacks it. */
 function section(title: string, page: `${string}.md`): string {
@@ -43,6 +44,13 @@ describe('the docs stay true', () => {
   it('shows the quick start commands', () => {
     const quick = section('Quick start', 'README.md');
     for (const command of ['npm ci', 'npm start', 'npm test']) expect(quick).toContain(command);
+  });
+
+  it("shows the supergraph's entity keys as test/federation/supergraph.test.ts composes them", () => {
+    const page = readDoc('federation.md');
+    const table = page.slice(page.indexOf('| entity | `@join__type` keys |'));
+    const rows = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `(\w+)` \| (.+) \|$/gm)].map((m) => [m[1], [...m[2]!.matchAll(/`([^`]+)`/g)].map((k) => k[1])]);
+    expect(Object.fromEntries(rows)).toEqual(EXPECTED_ENTITIES);
   });
 
   it('links only to pages and anchors that exist', () => {

@@ -5,6 +5,7 @@ import type { ApiInstanceRecord, UserRecord } from '../../src/simulator/model.js
 import type { SimStore } from '../../src/simulator/store.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
 import { startPortalSubgraph, type PortalEmployee, type PortalSubgraph } from './portal-subgraph.js';
+import { EXPECTED_ENTITIES } from './expected-entities.js';
 import { composeSupergraph, fetchServiceSdl, postGraphql, startRouter, supergraphEntities, type GqlResponse, type RouterHarness } from './router.js';
 
 /**
@@ -13,15 +14,6 @@ import { composeSupergraph, fetchServiceSdl, postGraphql, startRouter, supergrap
  * that cross both, and what entity batches cost upstream.
  */
 
-/** The composed supergraph's entities: type -> "GRAPH key" per @join__type. Also in README "## Federation". */
-const EXPECTED_ENTITIES = {
-  Api: ['ANYPOINT id', 'ANYPOINT id organization { id }', 'ANYPOINT id environment { id }', 'PORTAL id'],
-  Employee: ['PORTAL id'],
-  Environment: ['ANYPOINT id', 'ANYPOINT id organization { id }'],
-  Organization: ['ANYPOINT id'],
-  Team: ['ANYPOINT id', 'ANYPOINT id organization { id }'],
-  User: ['ANYPOINT id', 'ANYPOINT id organization { id }', 'ANYPOINT username', 'PORTAL username (resolvable: false)'],
-};
 
 const directiveArg = (d: ConstDirectiveNode, name: string): string | undefined => {
   const arg = d.arguments?.find((a) => a.name.value === name);
