@@ -17,7 +17,7 @@ import { calls, idealMs, listing, pagesFor, parallel, sequence, waveMs, type Lat
 
 /**
  * Requests the IdP has in flight. Okta's provisioning runs a handful of requests per app in
- * parallel and Entra's about 5, so 5 stands for both. It is below the gateway's upstream cap (16)
+ * parallel and Entra's about 5, so 5 stands for both. It is below the gateway's starting upstream window (16)
  * even at 3 calls per user, so the sync measures the gateway's per-user path, not its queueing.
  */
 export const IDP_CONCURRENCY = 5;
@@ -104,7 +104,7 @@ export const addMembers = (members: Array<{ id: string; userName: string }>) => 
  * Ideal: the IdP keeps C requests in flight and a user's 3 calls are sequential, so C users
  * progress side by side and each of the C chains does ceil(n / C) users one after the other:
  *     ideal = ceil(n / C) x 3 x L          (+ L in a pass's first round, for the root team)
- * With C = 5 <= the gateway's cap of 16, nothing queues in the gateway. With jitter, L is the
+ * With C = 5 <= the gateway's starting window of 16, nothing queues in the gateway. With jitter, L is the
  * mean latency: a chain's expected time is its number of calls times the mean (the slowest of the
  * C chains is expected a little later, ~2% for 600 calls a chain: the ideal is a lower bound).
  * At 20 ms: ceil(1000 / 5) x 3 x 20 ms = 12,000 ms.
@@ -138,8 +138,8 @@ export function syncPlan(n: number, firstInProcess: boolean, latency: Latency): 
  * reads the org's users through the cache, which the round's import filled seconds before: no call.
  *
  * Ideal: the PUTs of a PATCH run at the gateway's write concurrency, the runner's `concurrency`,
- * which is config.upstream.maxConnections (ANYPOINT_MAX_CONNECTIONS, 16 here):
- *     ideal = (hierarchy + teams together) + POST team + sum over PATCHes (member pages + ceil(100 / 16)) x L
+ * which is config.upstream.maxConnections (ANYPOINT_MAX_CONNECTIONS, the bench's CLIENT_CAP):
+ *     ideal = (hierarchy + teams together) + POST team + sum over PATCHes (member pages + ceil(100 / cap)) x L
  * At 20 ms: 20 + 20 + 10 x 7 x 20 + 14 x 20 ms = 1,720 ms (the listing's pages 2+ run in parallel: 10 x 20 ms of them). With jitter, each wave as in waves.ts.
  */
 export function groupPushPlan(n: number, rootTeams: number, writeConcurrency: number, latency: Latency): ScimPlan {
