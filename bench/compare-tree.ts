@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,10 @@ export function unpackCommit(ref: string, log: (line: string) => void): CommitTr
     const differing = differingDependencies(older, current);
     if (differing.length === 0) {
       symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      // A commit with the compiled build runs dist/, which npm ci's prepare would have built.
+      if (existsSync(join(dir, 'tsconfig.build.json'))) {
+        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+      }
       return { commit, describe, dir, dependencies: 'shared with this checkout', remove };
     }
     log(`compare: ${describe.split(' ')[0]} pins other versions (${differing.slice(0, 3).join(', ')}${differing.length > 3 ? ', ...' : ''}); running npm ci there`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fromPackageRoot } from '../package-root.js';
 
 /**
  * The access review page (GET /reports/access-review) and its script and style, all served from
@@ -29,7 +30,8 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-const read = (file: string) => readFileSync(new URL(file, import.meta.url), 'utf8');
+/** The page's assets from src/reports/ in the source tree, which the compiled build (dist/) does not copy. */
+const read = (file: string) => readFileSync(fromPackageRoot('src', 'reports', file), 'utf8');
 
 interface Asset {
   type: string;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fromPackageRoot } from '../package-root.js';
 import { createRandom, pickDistinct, type Random } from './random.js';
 import { seedAccess } from './seed-access.js';
 import { seedTiers } from './seed-tiers.js';
@@ -150,8 +151,9 @@ function emptyShape(): PresetShape {
 const SHAPES: Record<PresetName, () => PresetShape> = { demo: demoShape, large: largeShape, empty: emptyShape };
 
 function loadRoles(store: SimStore): void {
-  const url = new URL('./data/anypoint-platform-roleIds.json', import.meta.url);
-  const entries = JSON.parse(readFileSync(url, 'utf8')) as Array<{ Category: string; Permission: string; RoleId: string }>;
+  // From the source tree (src/simulator/data), which the compiled build (dist/) does not copy.
+  const path = fromPackageRoot('src', 'simulator', 'data', 'anypoint-platform-roleIds.json');
+  const entries = JSON.parse(readFileSync(path, 'utf8')) as Array<{ Category: string; Permission: string; RoleId: string }>;
   for (const entry of entries) {
     store.roles.set(entry.RoleId, {
       role_id: entry.RoleId,
