@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CEILING } from '../src/anypoint/concurrency.js';
@@ -22,6 +22,15 @@ export const CLI = join(ROOT, 'bin/anypoint-graph.js');
  * send no rate-limit headers stay at 16).
  */
 export const CLIENT_CAP = DEFAULT_CEILING;
+/**
+ * The node flags `npm start` runs the gateway with (package.json's start script: the V8 heap
+ * settings that keep its RSS down under load), so the bench measures the process users start.
+ */
+export const START_NODE_FLAGS: string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.findIndex((w) => w.endsWith('anypoint-graph.js'))).filter((w) => w.startsWith('--'));
+})();
 /** Cache TTL (the gateway's default, set explicitly so the report can state it). */
 export const CACHE_TTL_SECONDS = 60;
 /** High enough that the simulator's rate limit never answers 429/503 during a run. */
@@ -90,12 +99,12 @@ export function startGatewayProcess(spec: {
   dataDir: string;
   core: number | null;
   extra?: Record<string, string>;
-  /** Node options before the script (bench/rss-probe.ts tries V8 flags this way); none by default. */
+  /** Node options before the script (bench/rss-probe.ts tries V8 flags this way); by default `npm start`'s. */
   nodeArgs?: string[];
 }): Promise<Child> {
   return startChild({
     name: spec.name,
-    args: [...(spec.nodeArgs ?? []), spec.cli, 'serve'],
+    args: [...(spec.nodeArgs ?? START_NODE_FLAGS), spec.cli, 'serve'],
     env: cleanEnv({
       ANYPOINT_BASE_URL: spec.simUrl,
       ANYPOINT_CLIENT_ID: spec.info.demoApp.clientId,
