@@ -73,7 +73,7 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | un
 }
 
 /** The front page's tasks that GraphiQL can show, one tab each (the screenshot names use them). */
-export type GraphiqlTask = 'org-tree' | 'api-inventory' | 'access-review' | 'create-user' | 'update-user' | 'deactivate-user' | 'push-group';
+export type GraphiqlTask = 'org-tree' | 'api-inventory' | 'access-review' | 'create-user' | 'update-user' | 'deactivate-user' | 'push-group' | 'what-changed' | 'federation';
 
 /** What demo mode fills in: its keys, and ids that exist in the embedded simulator. */
 export interface GraphiqlDemo {
@@ -276,6 +276,46 @@ mutation PushGroupDryRun($members: [String!]!) {
 }
 `,
     variables: (demo) => ({ members: demo && demo.members.length > 0 ? demo.members : ['USERNAME-1', 'USERNAME-2'] }),
+  },
+  {
+    task: 'what-changed',
+    role: 'auditor',
+    query: `# What changed in the last day:
+# Anypoint's audit log and the
+# gateway's own trail, oldest
+# first (auditor role). Keep
+# deltaToken; pass it as after
+# next time. groupDrift: how a
+# pushed team differs now (null
+# for a group never pushed).
+query WhatChanged {
+  changes(first: 20) {
+    nodes {
+      at
+      source
+      actor
+      action
+      entityType
+      entityName
+    }
+    deltaToken
+  }
+  drifts { groupId inSync }
+}
+`,
+  },
+  {
+    task: 'federation',
+    role: 'reader',
+    query: `# The gateway is an Apollo
+# Federation v2 subgraph: its SDL
+# for Rover or a router (entities:
+# Organization, Environment,
+# User, Team, Api).
+query SubgraphSdl {
+  _service { sdl }
+}
+`,
   },
 ];
 

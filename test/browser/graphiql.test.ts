@@ -36,6 +36,8 @@ const OPERATION: Record<GraphiqlTask, string> = {
   'update-user': 'UpdateUserDryRun',
   'deactivate-user': 'DeactivateUserDryRun',
   'push-group': 'PushGroupDryRun',
+  'what-changed': 'WhatChanged',
+  federation: 'SubgraphSdl',
 };
 
 /** The text of a CodeMirror 5 editor (GraphiQL 3 keeps the instance on its wrapper element). */
@@ -217,6 +219,14 @@ describeWithService('GraphiQL in Chromium', chromiumAvailable, () => {
       case 'access-review':
         expect(data.accessReview.summary.principals).toBeGreaterThan(0);
         expect(data.accessReview.nodes.length).toBeGreaterThan(0);
+        break;
+      case 'what-changed':
+        // The simulator's seed writes its audit log as it builds the platform.
+        expect(Array.isArray(data.changes.nodes)).toBe(true);
+        expect(Array.isArray(data.drifts)).toBe(true);
+        break;
+      case 'federation':
+        expect(data._service.sdl).toContain('@key(fields: "id")');
         break;
       default: {
         const payload = Object.values(data)[0] as any;
