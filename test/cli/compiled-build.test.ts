@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitForServing } from '../helpers/serve-process.js';
 
 /**
  * The bin runs the compiled build (dist/, kept current by test/setup/build-dist.ts), not the
@@ -50,18 +51,10 @@ describe('the compiled build', () => {
       env: { ...demoEnv(), LOAD_LOG: log },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const serving = waitForServing(child);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const m = /serving (http:\/\/\S+\/graphql)/.exec(stdout);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-      });
+      const served = await serving;
+      const url = served.url;
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { organization { name } } }' }) });
       expect(await res.json()).toEqual({ data: { viewer: { organization: { name: 'Acme' } } } });
       // Files read at run time, not compiled: GraphiQL's from node_modules, the reports page's from src/reports.
@@ -83,7 +76,7 @@ describe('the compiled build', () => {
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
-      expect(stderr).toBe('');
+      expect(served.stderr()).toBe('');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

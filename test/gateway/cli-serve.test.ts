@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitForServing } from '../helpers/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/anypoint-graph.js', import.meta.url));
@@ -12,19 +13,11 @@ describe('anypoint-graph serve', () => {
     const env = { ...process.env };
     for (const name of ['ANYPOINT_BASE_URL', 'ANYPOINT_CLIENT_ID', 'ANYPOINT_CLIENT_SECRET', 'ANYPOINT_ORG_ID', 'REDIS_URL']) delete env[name];
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const serving = waitForServing(child);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const m = /serving (http:\/\/\S+\/graphql)/.exec(stdout);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-      });
-      expect(stdout).toContain('embedded simulator');
+      const served = await serving;
+      const url = served.url;
+      expect(served.stdout()).toContain('embedded simulator');
       const page = await fetch(url, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('GraphiQL');
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { organization { name } } }' }) });
@@ -32,7 +25,7 @@ describe('anypoint-graph serve', () => {
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
-      expect(stderr).toBe('');
+      expect(served.stderr()).toBe('');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

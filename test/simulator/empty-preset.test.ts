@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER_PASSWORD } from '../../src/simulator/seed.js';
 import { startStack, type Stack } from '../helpers/gateway.js';
 import { startSimHarness, type SimHarness } from '../helpers/simulator.js';
+import { waitForServing } from '../helpers/serve-process.js';
 import {
   apisPath,
   getJson,
@@ -181,26 +182,18 @@ describe('anypoint-graph serve with SIMULATOR_PRESET=empty', () => {
     // No credentials: demo mode, the path a first-time SCIM trial takes.
     for (const name of ['ANYPOINT_BASE_URL', 'ANYPOINT_CLIENT_ID', 'ANYPOINT_CLIENT_SECRET', 'ANYPOINT_ORG_ID', 'REDIS_URL', 'DATABASE_URL']) delete env[name];
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const serving = waitForServing(child);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const m = /serving (http:\/\/\S+\/graphql)/.exec(stdout);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-      });
-      expect(stdout).toContain('embedded simulator (empty preset)');
+      const served = await serving;
+      const url = served.url;
+      expect(served.stdout()).toContain('embedded simulator (empty preset)');
       const query = '{ viewer { organization { name children { id } users { totalCount } teams { totalCount } } } }';
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
       expect(await res.json()).toEqual({ data: { viewer: { organization: { name: 'Acme', children: [], users: { totalCount: 1 }, teams: { totalCount: 1 } } } } });
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
-      expect(stderr).toBe('');
+      expect(served.stderr()).toBe('');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
