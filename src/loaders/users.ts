@@ -81,16 +81,36 @@ export function createUserLoaders(deps: LoaderDeps, orgs: OrganizationLoaders) {
   }
 
   /**
+   * Calls the sweep would make: a listing page (at least one) of every org but `skipOrg`, none
+   * for an org whose listing is cached. Asks for the hierarchy, which the sweep needs anyway.
+   */
+  async function sweepCost(skipOrg: string): Promise<number> {
+    const others = (await orgs.orgNodes()).filter((n) => n.id !== skipOrg);
+    const pages = await Promise.all(
+      others.map(async (n) => {
+        if (await cache.peek('users', `org:${n.id}`)) return 0;
+        const total = await cache.peek<number>('users', `total:${n.id}`);
+        return total === undefined ? 1 : pagesFor(total, PAGE_SIZE);
+      }),
+    );
+    return pages.reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
    * Users whose org is not known. A few are one GET /users/{id} each, wherever they are. Many
    * (more than SINGLE_GET_LIMIT, or the root listing already loaded) read the root org's listing
-   * first, where most users are; of those not there, a few are GETs again and many are the
-   * bounded sweep: the hierarchy and one listing of every business group.
+   * first, where most users are. Those not there are GETs again while they are fewer than the
+   * sweep's pages (20 users of business groups: 20 GETs, not 50 listings), else the bounded
+   * sweep: the hierarchy and one listing of every business group.
    */
   async function findUnplaced(ids: string[]): Promise<Map<string, AnypointUser>> {
     if (!(await listingIsCheaper(rootOrgId, ids.length))) return findAnywhere(ids);
     const found = await findInOrg(rootOrgId, ids);
     const rest = ids.filter((id) => !found.has(id));
-    if (rest.length) (rest.length <= deps.singleGetLimit ? await findAnywhere(rest) : await sweep(rest, rootOrgId)).forEach((u, id) => found.set(id, u));
+    if (rest.length) {
+      const oneByOne = rest.length <= deps.singleGetLimit || rest.length <= (await sweepCost(rootOrgId));
+      (oneByOne ? await findAnywhere(rest) : await sweep(rest, rootOrgId)).forEach((u, id) => found.set(id, u));
+    }
     return found;
   }
 

@@ -12,6 +12,7 @@ import { startStack, type Stack } from '../helpers/gateway.js';
  * the minimum is worked out beside each figure, and "before" is what the same lookup cost until now.
  */
 const USER_ANYWHERE = 'GET /accounts/api/users/{userId}';
+const USERS = 'GET /accounts/api/organizations/{orgId}/users';
 const USER_IN_ORG = 'GET /accounts/api/organizations/{orgId}/users/{userId}';
 const ENV_ANYWHERE = 'GET /accounts/api/environments/{envId}';
 const ORG_DETAIL = 'GET /accounts/api/organizations/{orgId}';
@@ -109,6 +110,31 @@ describe('lookups by id outside the root org (large preset)', () => {
       expect(wrong.data!._entities).toEqual([null]);
       expect(codes(wrong.errors)).toEqual(['NOT_FOUND']);
     });
+  });
+
+  it('a batch of 20 user references by id alone outside the root: the root listing, then a GET each (before: 55)', async () => {
+    const users = store.usersOf(group).slice(0, 20);
+    const rootPages = Math.ceil(store.usersOf(rootOrgId).length / 500);
+    const { data, errors, calls } = await measure(ENTITIES, { r: users.map((u) => ({ __typename: 'User', id: u.id })) });
+    expect(errors).toBeUndefined();
+    expect(data!._entities).toEqual(users.map((u) => ({ id: u.id, username: u.username, organization: { id: group } })));
+    // More than ANYPOINT_SINGLE_GET_LIMIT (10): the root org's listing first, where most users
+    // are (4 pages of 2,000). The 20 not there are fewer than the sweep's 50 listings, so they are
+    // 20 GETs by id, after the hierarchy that prices the sweep: 4 + 1 + 20 = 25.
+    // Before: 4 + 1 hierarchy + 50 business-group listings = 55.
+    expect(calls.byRoute).toEqual({ [USERS]: rootPages, [HIERARCHY]: 1, [USER_ANYWHERE]: 20 });
+  });
+
+  it('a batch of 60 user references outside the root spread over the business groups: the bounded sweep, fewer calls than 60 GETs', async () => {
+    const groups = [...store.orgs.keys()].filter((id) => id !== rootOrgId);
+    const users = groups.flatMap((org) => store.usersOf(org).slice(0, 2)).slice(0, 60);
+    const { errors, calls, data } = await measure(ENTITIES, { r: users.map((u) => ({ __typename: 'User', id: u.id })) });
+    expect(errors).toBeUndefined();
+    expect(data!._entities.map((u: { id: string }) => u.id)).toEqual(users.map((u) => u.id));
+    // 60 > 50 listings of one page each (no business group has more than 500 users): the sweep,
+    // 4 root pages + 1 hierarchy + 50 = 55 calls instead of 4 + 1 + 60.
+    expect(groups.every((org) => store.usersOf(org).length <= 500)).toBe(true);
+    expect(calls.byRoute).toEqual({ [USERS]: 4 + orgs - 1, [HIERARCHY]: 1 });
   });
 
   describe('Team', () => {
@@ -283,6 +309,9 @@ describe('lookups by id outside the root org (large preset)', () => {
       { name: 'environment in its org', query: `{ environment(id: "${env.id}", organizationId: "${group}") { id } }` },
       { name: 'api in its environment', query: `{ api(environmentId: "${api.environmentId}", id: "${api.id}") { id } }` },
       { name: 'user reference', ...entity({ __typename: 'User', id: user.id }) },
+      // 20 by id alone: the first cold run teaches demand control that they live outside the root.
+      { name: '20 user references outside the root', query: ENTITIES, variables: { r: store.usersOf(group).slice(0, 20).map((u) => ({ __typename: 'User', id: u.id })) } },
+      { name: '20 user references with their org', query: ENTITIES, variables: { r: store.usersOf(group).slice(0, 20).map((u) => ({ __typename: 'User', id: u.id, organization: { id: group } })) } },
       { name: 'team reference with its org', ...entity({ __typename: 'Team', id: team.team_id, organization: { id: group } }) },
       { name: 'environment reference', ...entity({ __typename: 'Environment', id: env.id }) },
       { name: 'api reference with its org', ...entity({ __typename: 'Api', id: String(api.id), organization: { id: group } }) },
@@ -291,7 +320,7 @@ describe('lookups by id outside the root org (large preset)', () => {
       { name: 'team reference by id alone (sweep)', ...entity({ __typename: 'Team', id: team.team_id }) },
       { name: 'api reference by id alone (sweep)', ...entity({ __typename: 'Api', id: String(api.id) }) },
     ]);
-    expect(seen).toHaveLength(14);
+    expect(seen).toHaveLength(16);
   });
 });
 

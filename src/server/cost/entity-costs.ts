@@ -17,12 +17,29 @@ type EntityCost = (representations: Array<Record<string, unknown>>, cx: CostCont
 
 export const ENTITY_COSTS: Record<string, EntityCost> = {
   User: (reps, cx) => {
-    const byId = reps.filter((r) => 'id' in r).length;
-    const byUsername = reps.length - byId;
+    const withId = reps.filter((r) => 'id' in r);
+    const byUsername = reps.length - withId.length;
     const rootListing = pages(cx.sizes.users.of(cx.rootOrgId));
-    // By id: one GET each up to the single-GET limit (or when cheaper), else the root org's listing.
-    if (byId > cx.singleGetLimit || byId > rootListing * 2) cx.tally.add('usersList', cx.rootOrgId, rootListing);
-    else cx.tally.add('userGet', ANY, byId);
+    // With an org (organization { id }): that org's GETs or listing, whichever is fewer.
+    const hinted = withId.filter((r) => orgHint(r));
+    for (const r of hinted) cx.tally.add('userNear', orgHint(r)!, 1);
+    // By id alone: one GET each up to the single-GET limit (or when cheaper), else the root org's
+    // listing, and for those known (from listings read before) to live elsewhere GETs again, or
+    // the bounded sweep when they outnumber its pages (src/loaders/users.ts findUnplaced).
+    const plain = withId.filter((r) => !orgHint(r));
+    if (plain.length > cx.singleGetLimit || plain.length > rootListing * 2) {
+      cx.tally.add('usersList', cx.rootOrgId, rootListing);
+      const elsewhere = plain.filter((r) => {
+        const home = cx.sizes.userOrg.get(String(r.id));
+        return home !== undefined && home !== cx.rootOrgId;
+      }).length;
+      if (elsewhere > 0) {
+        cx.tally.add('tree', 'root', 1);
+        const sweep = Math.max(1, cx.sizes.users.totalPages(cx.sizes.organizations) - rootListing);
+        if (elsewhere <= cx.singleGetLimit || elsewhere <= sweep) cx.tally.add('userGet', ANY, elsewhere);
+        else cx.tally.add('usersList', ANY, sweep);
+      }
+    } else cx.tally.add('userGet', ANY, plain.length);
     // By username: a search each in the root org up to the single-GET limit (src/loaders/users.ts), else its listing.
     // Users outside the root org cost a search per business group too; like by id, the root is assumed.
     if (byUsername > cx.singleGetLimit) cx.tally.add('usersList', cx.rootOrgId, rootListing);

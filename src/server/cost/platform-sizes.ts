@@ -107,6 +107,8 @@ export class PlatformSizes {
   readonly teamOrg = new Map<string, string>();
   /** API instance id -> its org, from the environment listings read: an instance referenced by id alone outside the root costs the sweep. */
   readonly apiOrg = new Map<string, string>();
+  /** User id -> its org, from the users listings and GETs read: users referenced by id alone outside the root cost GETs or the sweep. */
+  readonly userOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
@@ -155,7 +157,8 @@ export class PlatformSizes {
     if (kind === 'organizations' && what === 'tree' && Array.isArray(value)) this.learnTree(value as TreeNode[]);
     else if (kind === 'organizations' && what === 'detail') this.learnDetail(id, value as OrgDetail);
     else if (kind === 'organizations' && what === 'env') this.learnEnvironment(value as { id?: unknown; organizationId?: unknown });
-    else if (kind === 'users' && what === 'org' && Array.isArray(value)) this.users.set(id, value.length);
+    else if (kind === 'users' && what === 'org' && Array.isArray(value)) this.learnUsers(id, value as UserRow[]);
+    else if (kind === 'users' && what === 'id' && value && typeof value === 'object') this.learnUserHome(value as UserRow);
     else if (kind === 'users' && what === 'total' && typeof value === 'number') this.users.set(id, value);
     else if (kind === 'teams' && what === 'org' && Array.isArray(value)) this.learnTeams(id, value as TeamRow[]);
     else if (kind === 'teams' && what === 'roles' && Array.isArray(value)) this.roles.set(id, value.length);
@@ -211,6 +214,18 @@ export class PlatformSizes {
     this.ownChanges += 1;
   }
 
+  private learnUsers(orgId: string, users: UserRow[]): void {
+    this.users.set(orgId, users.length);
+    for (const user of users) this.learnUserHome(user);
+  }
+
+  private learnUserHome(user: UserRow): void {
+    if (typeof user?.id !== 'string' || typeof user.organizationId !== 'string') return;
+    if (this.userOrg.get(user.id) === user.organizationId || (this.userOrg.size >= 100_000 && !this.userOrg.has(user.id))) return;
+    this.userOrg.set(user.id, user.organizationId);
+    this.ownChanges += 1;
+  }
+
   private learnTeams(orgId: string, teams: TeamRow[]): void {
     this.teams.set(orgId, teams.length);
     for (const team of teams) {
@@ -246,6 +261,11 @@ interface OrgDetail {
 }
 
 interface ApiRow {
+  id?: unknown;
+  organizationId?: unknown;
+}
+
+interface UserRow {
   id?: unknown;
   organizationId?: unknown;
 }
