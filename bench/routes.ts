@@ -13,6 +13,10 @@ export const ROUTES = {
   /** A username search (`?search=`) and a listing page share this route. */
   users: `GET ${ORG}/users`,
   user: `GET ${ORG}/users/{userId}`,
+  /** A user by id alone, wherever its org (official Access Management spec). */
+  userAnywhere: 'GET /accounts/api/users/{userId}',
+  /** An environment by id alone, wherever its org. */
+  environmentAnywhere: 'GET /accounts/api/environments/{envId}',
   createUser: `POST ${ORG}/users`,
   teams: `GET ${TEAMS}`,
   team: `GET ${TEAMS}/{teamId}`,
@@ -20,6 +24,7 @@ export const ROUTES = {
   members: `GET ${TEAMS}/{teamId}/members`,
   putMember: `PUT ${TEAMS}/{teamId}/members/{userId}`,
   apis: 'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis',
+  api: 'GET /apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}',
   exchangeSearch: 'GET /exchange/api/v2/assets',
   exchangeAsset: 'GET /exchange/api/v2/assets/{groupId}/{assetId}/{version}',
 } as const;

@@ -16,7 +16,9 @@ export const SINGLE_GET_LIMIT = 10;
 const SUBTREE_DEPTH = 3;
 /** Users scenario 5 resolves in one _entities batch. */
 const ENTITY_BATCH = 100;
-/** Users pushed as a group in scenario 6. */
+/** User references by id alone in scenario 8: above SINGLE_GET_LIMIT, so the root listing is read first. */
+const GROUP_ENTITY_USERS = 20;
+/** Users pushed as a group in scenario 9. */
 export const PUSH_MEMBERS = 1_000;
 
 export interface ReadScenario {
@@ -70,9 +72,7 @@ export function orgTree(view: PlatformView): ReadScenario {
 }
 
 export function groupUsers(view: PlatformView): ReadScenario {
-  // The first business group under the root (a division: 160 users and 38 teams on the large preset).
-  const group = view.liveOrgs.find((o) => o.parentId === view.rootOrgId);
-  if (!group) throw new Error('The simulator has no business group under the root organization');
+  const group = firstGroup(view);
   const users = view.usersOf(group.id);
   const teams = view.teamsOf(group.id);
   return {
@@ -229,10 +229,110 @@ export function entitiesUsers(view: PlatformView): ReadScenario {
   };
 }
 
+/** The first business group under the root (a division: 160 users, 38 teams, 4 environments on the large preset). */
+function firstGroup(view: PlatformView) {
+  const group = view.liveOrgs.find((o) => o.parentId === view.rootOrgId);
+  if (!group) throw new Error('The simulator has no business group under the root organization');
+  return group;
+}
+
+/** Business groups: every live organization but the root. */
+const businessGroups = (view: PlatformView) => view.liveOrgs.filter((o) => o.id !== view.rootOrgId);
+
+export function apiEnvironments(view: PlatformView): ReadScenario {
+  const group = firstGroup(view);
+  const envs = view.environmentsOf(group.id);
+  const apis = envs.flatMap((e) => view.apisOf(e.id));
+  if (apis.length === 0 || apis.length > 500) throw new Error(`scenario 6 expects 1-500 API instances in ${group.name}, not ${apis.length}`);
+  return {
+    id: 'api-environments',
+    title: 'API instances of a business group with their environments',
+    subject: `${group.name}: ${apis.length} API instances in ${envs.length} environments`,
+    query: query('api-environments.graphql'),
+    variables: { orgId: group.id },
+    // An instance's environment is in its own org's detail, already read to list the instances.
+    waves: sequence(
+      on(ROUTES.hierarchy, calls('GET hierarchy (the organization exists)', 1)),
+      on(ROUTES.organization, calls('GET organization (its environments)', 1)),
+      on(ROUTES.apis, listings('GET API instances of each environment', envs.map((e) => view.apisOf(e.id).length))),
+    ),
+    check: (data) => {
+      const nodes = data.organization.apis.nodes as Array<{ id: string; environment: { id: string } | null }>;
+      const envOf = new Map(apis.map((a) => [String(a.id), a.environmentId]));
+      if (nodes.length !== apis.length) return `${nodes.length} instances instead of ${apis.length}`;
+      return nodes.every((n) => n.environment?.id === envOf.get(n.id)) ? null : 'an instance has the wrong environment';
+    },
+  };
+}
+
+export function userByUsername(view: PlatformView): ReadScenario {
+  const group = firstGroup(view);
+  const user = view.usersOf(group.id)[0];
+  if (!user) throw new Error(`${group.name} has no users`);
+  return {
+    id: 'user-by-username',
+    title: 'A business group\'s user found by username',
+    subject: `a user of ${group.name}, searched for in ${view.liveOrgs.length} organizations`,
+    query: query('user-by-username.graphql'),
+    variables: { username: user.username },
+    // No lookup by username across organizations: the root org's search, then (not there) the
+    // hierarchy and a search of every business group at once, the bounded sweep.
+    waves: sequence(
+      on(ROUTES.users, calls('GET users of the root org ?search=', 1)),
+      on(ROUTES.hierarchy, calls('GET hierarchy (the business groups)', 1)),
+      on(ROUTES.users, calls('GET users of each business group ?search=', businessGroups(view).length)),
+    ),
+    check: (data) => (data.userByUsername?.id === user.id && data.userByUsername.organization.id === group.id ? null : 'the user was not found in its organization'),
+  };
+}
+
+export function entitiesGroup(view: PlatformView): ReadScenario {
+  const group = firstGroup(view);
+  const users = view.usersOf(group.id).slice(0, GROUP_ENTITY_USERS);
+  const team = view.teamsOf(group.id)[0];
+  const api = view.environmentsOf(group.id).flatMap((e) => view.apisOf(e.id))[0];
+  // An environment other than the instance's: two GETs by id, nothing shared between them.
+  const env = view.environmentsOf(group.id).find((e) => e.id !== api?.environmentId);
+  if (users.length < GROUP_ENTITY_USERS || !team || !api || !env) throw new Error(`scenario 8 needs ${GROUP_ENTITY_USERS} users, a team, an API instance and a second environment in ${group.name}`);
+  const rootUsers = view.usersOf(view.rootOrgId).length;
+  const sweepPages = businessGroups(view).reduce((sum, o) => sum + pagesFor(view.usersOf(o.id).length), 0);
+  if (users.length > sweepPages) throw new Error('scenario 8 expects GETs by id to cost fewer calls than the sweep');
+  const r = [
+    ...users.map((u) => ({ __typename: 'User', id: u.id })),
+    { __typename: 'Team', id: team.team_id, organization: { id: group.id } },
+    { __typename: 'Environment', id: env.id },
+    { __typename: 'Api', id: String(api.id), environment: { id: api.environmentId } },
+  ];
+  return {
+    id: 'entities-group',
+    title: `Federation _entities batch of a business group's objects`,
+    subject: `${group.name}: ${users.length} users by id alone, a team with its org, an environment, an API instance with its environment`,
+    query: query('entities-group.graphql'),
+    variables: { r },
+    waves: sequence(
+      parallel(
+        // More than SINGLE_GET_LIMIT users by id alone: the root org's listing first (most users are there)...
+        on(ROUTES.users, listing('GET users of the root org', rootUsers)),
+        on(ROUTES.team, calls('GET team in its org', 1)),
+        sequence(on(ROUTES.environmentAnywhere, calls('GET environment by id (the reference, the instance\'s)', 2)), on(ROUTES.api, calls('GET API instance in its environment', 1))),
+      ),
+      // ...then, for those not there, the hierarchy prices the sweep, and fewer users than its pages are GETs.
+      on(ROUTES.hierarchy, calls('GET hierarchy (what the sweep would cost)', 1)),
+      on(ROUTES.userAnywhere, calls('GET user by id', users.length)),
+    ),
+    check: (data) => {
+      const got = data._entities as Array<Record<string, any> | null>;
+      if (got.length !== r.length || got.some((e) => !e)) return 'an entity is missing';
+      if (!users.every((u, i) => got[i]!.id === u.id)) return 'the users do not match the representations';
+      return got.at(-1)!.organization?.id === group.id ? null : 'the API instance has the wrong organization';
+    },
+  };
+}
+
 export function pushGroup(view: PlatformView): PushScenario {
   const root = view.rootOrgId;
   const enabled = view.usersOf(root).filter((u) => u.enabled);
-  if (enabled.length < PUSH_MEMBERS) throw new Error(`The root org has only ${enabled.length} enabled users; scenario 6 needs ${PUSH_MEMBERS}`);
+  if (enabled.length < PUSH_MEMBERS) throw new Error(`The root org has only ${enabled.length} enabled users; scenario 9 needs ${PUSH_MEMBERS}`);
   const members = enabled.slice(0, PUSH_MEMBERS).map((u) => u.username);
   const rootUsers = view.usersOf(root).length;
   // Reads that need only the org id can all start at once.
@@ -253,7 +353,7 @@ export function pushGroup(view: PlatformView): PushScenario {
 
 export function planScenarios(view: PlatformView) {
   return {
-    reads: [orgTree(view), groupUsers(view), teamSubtree(view), apiInventory(view), entitiesUsers(view)],
+    reads: [orgTree(view), groupUsers(view), teamSubtree(view), apiInventory(view), entitiesUsers(view), apiEnvironments(view), userByUsername(view), entitiesGroup(view)],
     push: pushGroup(view),
   };
 }
