@@ -100,8 +100,12 @@ export function createMetrics() {
   cacheLookups.inc({ result: 'miss' }, 0);
   auditFailures.inc(0);
 
-  // The calls histogram's few series, resolved once: a labelled observe costs a label check and
-  // a hash on every call, and this one runs for every operation (the warm path included).
+  // The calls histogram's few series, resolved once per type. This saves building the label
+  // object, not the label check and hash: in prom-client 15 a child from labels() only binds its
+  // labels, and its observe validates and hashes them on every call like a labelled observe (a
+  // microbenchmark: 0.52 us a child's observe, 0.47 us a labelled one). So upstreamCall, which
+  // runs for every upstream call, observes with its labels directly; caching children there
+  // would not remove the per-call hash.
   const callSeries = new Map<string, ReturnType<typeof operationCalls.labels>>();
   const callsOf = (type: string) => {
     let series = callSeries.get(type);
