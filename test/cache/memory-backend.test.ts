@@ -18,6 +18,25 @@ describe('the in-memory cache backend', () => {
     await cache.close();
   });
 
+  it('freezes what every kind of value reaches: arrays of arrays, null-prototype and class objects, cycles', async () => {
+    const backend = createMemoryBackend();
+    class Page {
+      constructor(readonly items: Array<{ tags: string[] }>) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { inner: { deep: [1] } });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const value = { rows: [[{ a: 1 }], [null, 'x', { b: [2] }]], page: new Page([{ tags: ['t'] }]), bare, cyclic, alreadyFrozen: Object.freeze({ open: { c: 3 } }) };
+    await backend.set('k', value, 60_000);
+    expect(Object.isFrozen(value.rows[0]![0])).toBe(true);
+    expect(Object.isFrozen((value.rows[1]![2] as { b: number[] }).b)).toBe(true);
+    expect(Object.isFrozen(value.page.items[0]!.tags)).toBe(true);
+    expect(Object.isFrozen((bare.inner as { deep: number[] }).deep)).toBe(true);
+    expect(Object.isFrozen(cyclic)).toBe(true);
+    // A frozen part is taken to be frozen all the way down (it was cached before): not walked again.
+    expect(Object.isFrozen(value.alreadyFrozen.open)).toBe(false);
+  });
+
   it('tells when each entry expires, and stops serving it then', async () => {
     let now = 1_000_000;
     const backend = createMemoryBackend(() => now);
