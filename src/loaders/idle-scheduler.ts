@@ -11,6 +11,8 @@
 export class IdleScheduler {
   private inflight = 0;
   private waiting: Array<() => void> = [];
+  /** Batches scheduled since the last check: decided together, so one cannot hold back the others. */
+  private scheduled: Array<() => void> = [];
 
   /** Counts a read (cache lookup or upstream call) for as long as it runs. */
   track<T>(work: Promise<T>): Promise<T> {
@@ -25,9 +27,16 @@ export class IdleScheduler {
 
   /** A DataLoader batchScheduleFn. */
   readonly schedule = (dispatch: () => void): void => {
+    this.scheduled.push(dispatch);
+    if (this.scheduled.length > 1) return;
+    // One check for every batch scheduled in this turn. Checked one by one, the first batch to
+    // go would start its reads and the others (a team, an environment beside 20 users in one
+    // _entities) would wait for those reads, though nothing they need comes from them.
     setImmediate(() => {
-      if (this.inflight === 0) dispatch();
-      else this.waiting.push(dispatch);
+      const ready = this.scheduled;
+      this.scheduled = [];
+      if (this.inflight === 0) for (const go of ready) go();
+      else this.waiting.push(...ready);
     });
   };
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiInventory, entitiesUsers, fullInventory, groupUsers, orgTree, teamSubtree } from '../../bench/scenarios.js';
+import { apiEnvironments, apiInventory, entitiesGroup, entitiesUsers, fullInventory, groupUsers, orgTree, teamSubtree, userByUsername } from '../../bench/scenarios.js';
 import { PlatformView, type SimState } from '../../bench/sim-state.js';
 import { GRAPHIQL_EXAMPLES } from '../../src/server/graphiql.js';
 import { CALLS_HEADER, ESTIMATE_HEADER } from '../../src/server/cost/demand-control-plugin.js';
@@ -34,7 +34,7 @@ function readmeQueries(): Case[] {
 }
 
 function benchCases(view: PlatformView): Case[] {
-  return [orgTree(view), groupUsers(view), teamSubtree(view), apiInventory(view), entitiesUsers(view), fullInventory(view)].map((s) => ({ name: `bench ${s.id}`, query: s.query, variables: s.variables }));
+  return [orgTree(view), groupUsers(view), teamSubtree(view), apiInventory(view), entitiesUsers(view), apiEnvironments(view), userByUsername(view), entitiesGroup(view), fullInventory(view)].map((s) => ({ name: `bench ${s.id}`, query: s.query, variables: s.variables }));
 }
 
 async function platformView(stack: Stack): Promise<PlatformView> {
@@ -100,7 +100,7 @@ describe('demand control on the large preset', () => {
 
   it('estimates every bench query within [actual, 3 x actual]', async () => {
     const cases = benchCases(await platformView(stack));
-    expect(await expectBracketed(stack, cases)).toHaveLength(6);
+    expect(await expectBracketed(stack, cases)).toHaveLength(9);
   }, 120_000);
 
   it('refuses a fan-out bomb before making any upstream call', async () => {
@@ -198,5 +198,5 @@ describe('budget settings', () => {
 // The bench queries live in bench/queries; this suite must cover each of them.
 it('covers every bench query', () => {
   const files = readdirSync(new URL('../../bench/queries/', import.meta.url)).filter((f) => f.endsWith('.graphql') && f !== 'push-group.graphql');
-  expect(files.sort()).toEqual(['api-inventory.graphql', 'entities-users.graphql', 'full-inventory.graphql', 'group-users.graphql', 'org-tree.graphql', 'team-subtree.graphql']);
+  expect(files.sort()).toEqual(['api-environments.graphql', 'api-inventory.graphql', 'entities-group.graphql', 'entities-users.graphql', 'full-inventory.graphql', 'group-users.graphql', 'org-tree.graphql', 'team-subtree.graphql', 'user-by-username.graphql']);
 });

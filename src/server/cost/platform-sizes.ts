@@ -109,6 +109,8 @@ export class PlatformSizes {
   readonly apiOrg = new Map<string, string>();
   /** User id -> its org, from the users listings and GETs read: users referenced by id alone outside the root cost GETs or the sweep. */
   readonly userOrg = new Map<string, string>();
+  /** Username -> its user's org, learned with userOrg: a business group's user by username costs the search of every org. */
+  readonly usernameOrg = new Map<string, string>();
   readonly assumedTeamsPerUser = ASSUMED.teamsPerUser;
 
   private ownChanges = 0;
@@ -223,6 +225,7 @@ export class PlatformSizes {
     if (typeof user?.id !== 'string' || typeof user.organizationId !== 'string') return;
     if (this.userOrg.get(user.id) === user.organizationId || (this.userOrg.size >= 100_000 && !this.userOrg.has(user.id))) return;
     this.userOrg.set(user.id, user.organizationId);
+    if (typeof user.username === 'string') this.usernameOrg.set(user.username, user.organizationId);
     this.ownChanges += 1;
   }
 
@@ -267,6 +270,7 @@ interface ApiRow {
 
 interface UserRow {
   id?: unknown;
+  username?: unknown;
   organizationId?: unknown;
 }
 
