@@ -41,7 +41,8 @@ export const ENTITY_COSTS: Record<string, EntityCost> = {
       }
     } else cx.tally.add('userGet', ANY, plain.length);
     // By username: a search each in the root org up to the single-GET limit (src/loaders/users.ts), else its listing.
-    // Users outside the root org cost a search per business group too; like by id, the root is assumed.
+    // Users outside the root org cost a search per business group too; here the root is assumed
+    // (Query.userByUsername prices a learned home, a batch of usernames does not yet).
     if (byUsername > cx.singleGetLimit) cx.tally.add('usersList', cx.rootOrgId, rootListing);
     else cx.tally.add('userSearch', ANY, byUsername);
     return { n: reps.length, org: cx.rootOrgId };

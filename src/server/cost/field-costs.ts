@@ -146,10 +146,9 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   },
   // One GET: in the hinted org, else GET /users/{id} wherever the user is (src/loaders/users.ts).
   'Query.user': (_scope, args, cx) => (cx.tally.add('userGet', ANY, 1), { n: 1, org: idOf(args.organizationId) }),
-  // One search in the root org (src/loaders/users.ts); a business group's user costs a search per group more.
+  // One search in the root org (src/loaders/users.ts); a user known (from listings read before) to
+  // live in a business group adds the hierarchy and a search of every other org.
   'Query.userByUsername': (_scope, args, cx) => {
-    // The root org's search; a user known (from listings read before) to live in a business
-    // group adds the hierarchy and a search of every other org (src/loaders/users.ts).
     cx.tally.add('userSearch', ANY, 1);
     const home = typeof args.username === 'string' ? cx.sizes.usernameOrg.get(args.username) : undefined;
     if (home && home !== cx.rootOrgId) {
