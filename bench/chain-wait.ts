@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { generateApiKey } from '../src/server/api-keys.js';
-import { canPin, killAllNow, stopAll } from './children.js';
+import { canPin } from './children.js';
+import { runScript, runsArg } from './script.js';
 import { expectData, postGql } from './gql.js';
 import { planScenarios } from './scenarios.js';
 import { SimControl } from './sim-control.js';
@@ -23,45 +21,34 @@ import { CLI, START_NODE_FLAGS, simulatorInfo, startGatewayProcess, startSimulat
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main() {
-  const at = process.argv.indexOf('--runs');
-  const runs = at > 0 ? Number(process.argv[at + 1]) : 20;
+async function main(dataDir: string) {
+  const runs = runsArg(20);
   const pinned = canPin(2);
-  const dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-chain-'));
   const simulator = await startSimulator('20', pinned ? 1 : null);
-  try {
-    const sim = new SimControl(simulator.url);
-    const info = await simulatorInfo(sim.url);
-    const scenario = planScenarios(new PlatformView(await sim.state<SimState>())).reads.find((s) => s.id === 'entities-group')!;
-    const gateway = await startGatewayProcess({ cli: CLI, name: 'gateway', simUrl: sim.url, info, provisionerKey: generateApiKey(), dataDir, core: pinned ? 0 : null, nodeArgs: START_NODE_FLAGS });
-    const reps = (scenario.variables as { r: Array<{ __typename: string }> }).r;
-    const parts: Record<string, unknown[]> = {
-      'whole batch': reps,
-      '20 users only': reps.filter((r) => r.__typename === 'User'),
-      'API instance only': reps.filter((r) => r.__typename === 'Api'),
-      'all but the API instance': reps.filter((r) => r.__typename !== 'Api'),
-    };
-    const cold = (r: unknown[]) => postGql(gateway.url, { query: scenario.query, variables: { r } }, { 'cache-control': 'no-cache' });
-    for (const r of Object.values(parts)) for (let i = 0; i < 3; i += 1) expectData('warm-up', await cold(r));
-    const times: Record<string, number[]> = Object.fromEntries(Object.keys(parts).map((k) => [k, []]));
-    // Interleaved, so a slow spell of the shared machine lands on every part alike.
-    for (let i = 0; i < runs; i += 1) {
-      for (const [name, r] of Object.entries(parts)) {
-        const from = performance.now();
-        expectData(name, await cold(r));
-        times[name]!.push(performance.now() - from);
-      }
+  const sim = new SimControl(simulator.url);
+  const info = await simulatorInfo(sim.url);
+  const scenario = planScenarios(new PlatformView(await sim.state<SimState>())).reads.find((s) => s.id === 'entities-group')!;
+  const gateway = await startGatewayProcess({ cli: CLI, name: 'gateway', simUrl: sim.url, info, provisionerKey: generateApiKey(), dataDir, core: pinned ? 0 : null, nodeArgs: START_NODE_FLAGS });
+  const reps = (scenario.variables as { r: Array<{ __typename: string }> }).r;
+  const parts: Record<string, unknown[]> = {
+    'whole batch': reps,
+    '20 users only': reps.filter((r) => r.__typename === 'User'),
+    'API instance only': reps.filter((r) => r.__typename === 'Api'),
+    'all but the API instance': reps.filter((r) => r.__typename !== 'Api'),
+  };
+  const cold = (r: unknown[]) => postGql(gateway.url, { query: scenario.query, variables: { r } }, { 'cache-control': 'no-cache' });
+  for (const r of Object.values(parts)) for (let i = 0; i < 3; i += 1) expectData('warm-up', await cold(r));
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(parts).map((k) => [k, []]));
+  // Interleaved, so a slow spell of the shared machine lands on every part alike.
+  for (let i = 0; i < runs; i += 1) {
+    for (const [name, r] of Object.entries(parts)) {
+      const from = performance.now();
+      expectData(name, await cold(r));
+      times[name]!.push(performance.now() - from);
     }
-    console.log(`| references | cold p50 (${runs} runs) |\n| --- | --- |`);
-    for (const [name, xs] of Object.entries(times)) console.log(`| ${name} | ${median(xs).toFixed(0)} ms |`);
-  } finally {
-    await stopAll();
-    rmSync(dataDir, { recursive: true, force: true });
   }
+  console.log(`| references | cold p50 (${runs} runs) |\n| --- | --- |`);
+  for (const [name, xs] of Object.entries(times)) console.log(`| ${name} | ${median(xs).toFixed(0)} ms |`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  killAllNow();
-  process.exitCode = 1;
-});
+runScript('anypoint-graph-chain-', main);

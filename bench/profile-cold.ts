@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/server/api-keys.js';
-import { canPin, killAllNow, stopAll } from './children.js';
+import { canPin } from './children.js';
+import { runScript, runsArg } from './script.js';
 import { expectData, postGql } from './gql.js';
 import { cpuMs } from './proc-stats.js';
 import { planScenarios } from './scenarios.js';
@@ -50,51 +50,40 @@ function selfTimes(file: string): Map<string, number> {
   return out;
 }
 
-async function main() {
-  const at = process.argv.indexOf('--runs');
-  const runs = at > 0 ? Number(process.argv[at + 1]) : 30;
+async function main(dataDir: string) {
+  const runs = runsArg(30);
   const pinned = canPin(2);
-  const dataDir = mkdtempSync(join(tmpdir(), 'anypoint-graph-prof-'));
   const simulator = await startSimulator('20', pinned ? 1 : null);
-  try {
-    const sim = new SimControl(simulator.url);
-    const info = await simulatorInfo(sim.url);
-    const reads = planScenarios(new PlatformView(await sim.state<SimState>())).reads;
-    const profiled = async (s: (typeof reads)[number], measured: number) => {
-      const dir = mkdtempSync(join(dataDir, 'p-'));
-      const gateway = await startGatewayProcess({
-        cli: CLI, name: `gateway ${s.id}`, simUrl: sim.url, info, provisionerKey: generateApiKey(), dataDir, core: pinned ? 0 : null,
-        nodeArgs: [...START_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
-      });
-      const cold = () => postGql(gateway.url, { query: s.query, variables: s.variables }, { 'cache-control': 'no-cache' });
-      for (let i = 0; i < 3; i += 1) expectData(s.id, await cold());
-      const cpuBefore = cpuMs(gateway.pid)!;
-      const from = performance.now();
-      for (let i = 0; i < measured; i += 1) expectData(s.id, await cold());
-      const wallMs = performance.now() - from;
-      const cpu = cpuMs(gateway.pid)! - cpuBefore;
-      await gateway.stop();
-      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) throw new Error('the gateway wrote no profile (did it exit on SIGTERM?)');
-      return { wallMs, cpu, self: selfTimes(join(dir, file)) };
-    };
-    for (const s of reads) {
-      const base = await profiled(s, 0);
-      const run = await profiled(s, runs);
-      const diff = new Map([...run.self].map(([k, us]) => [k, us - (base.self.get(k) ?? 0)]));
-      const busy = [...diff.values()].reduce((a, b) => a + Math.max(0, b), 0);
-      console.log(`\n### ${s.id}: ${(run.wallMs / runs).toFixed(1)} ms wall, ${(run.cpu / runs).toFixed(1)} ms gateway CPU per cold request (${runs} runs)\n`);
-      console.log('| where | share of the gateway\'s CPU |\n| --- | --- |');
-      for (const [k, us] of [...diff].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`| ${k} | ${((100 * us) / busy).toFixed(1)}% |`);
-    }
-  } finally {
-    await stopAll();
-    rmSync(dataDir, { recursive: true, force: true });
+  const sim = new SimControl(simulator.url);
+  const info = await simulatorInfo(sim.url);
+  const reads = planScenarios(new PlatformView(await sim.state<SimState>())).reads;
+  const profiled = async (s: (typeof reads)[number], measured: number) => {
+    const dir = mkdtempSync(join(dataDir, 'p-'));
+    const gateway = await startGatewayProcess({
+      cli: CLI, name: `gateway ${s.id}`, simUrl: sim.url, info, provisionerKey: generateApiKey(), dataDir, core: pinned ? 0 : null,
+      nodeArgs: [...START_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
+    const cold = () => postGql(gateway.url, { query: s.query, variables: s.variables }, { 'cache-control': 'no-cache' });
+    for (let i = 0; i < 3; i += 1) expectData(s.id, await cold());
+    const cpuBefore = cpuMs(gateway.pid)!;
+    const from = performance.now();
+    for (let i = 0; i < measured; i += 1) expectData(s.id, await cold());
+    const wallMs = performance.now() - from;
+    const cpu = cpuMs(gateway.pid)! - cpuBefore;
+    await gateway.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('the gateway wrote no profile (did it exit on SIGTERM?)');
+    return { wallMs, cpu, self: selfTimes(join(dir, file)) };
+  };
+  for (const s of reads) {
+    const base = await profiled(s, 0);
+    const run = await profiled(s, runs);
+    const diff = new Map([...run.self].map(([k, us]) => [k, us - (base.self.get(k) ?? 0)]));
+    const busy = [...diff.values()].reduce((a, b) => a + Math.max(0, b), 0);
+    console.log(`\n### ${s.id}: ${(run.wallMs / runs).toFixed(1)} ms wall, ${(run.cpu / runs).toFixed(1)} ms gateway CPU per cold request (${runs} runs)\n`);
+    console.log('| where | share of the gateway\'s CPU |\n| --- | --- |');
+    for (const [k, us] of [...diff].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`| ${k} | ${((100 * us) / busy).toFixed(1)}% |`);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  killAllNow();
-  process.exitCode = 1;
-});
+runScript('anypoint-graph-prof-', main);
